@@ -1,0 +1,94 @@
+# libcrashdump - build, test, demo, bench, install.
+# Target: Linux, glibc, x86-64.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CXX     ?= c++
+OPT     ?= -O2 -g
+
+BUILD   := build
+PKGS    := libunwind
+
+UNWIND_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+UNWIND_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARN    := -Wall -Wextra -Werror
+# -z now: no lazy binding, so the handler never enters the dynamic linker.
+SHIM_CFLAGS  = $(OPT) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
+               -fno-omit-frame-pointer -D_GNU_SOURCE $(UNWIND_CFLAGS) $(EXTRA_CFLAGS)
+SHIM_LDFLAGS = -shared -Wl,--version-script=shim/libcrashdump.map -Wl,-z,now \
+               -Wl,-z,relro -Wl,--no-undefined
+SHIM_LIBS    = $(UNWIND_LIBS) -ldl -lpthread
+
+SHIM_SRCS := $(wildcard shim/*.c)
+SHIM_OBJS := $(patsubst shim/%.c,$(BUILD)/shim/%.o,$(SHIM_SRCS))
+LIB       := $(BUILD)/libcrashdump.so
+
+FIX_C     := $(wildcard tests/fixtures/*.c)
+FIX_CXX   := $(wildcard tests/fixtures/*.cpp)
+FIX_SO    := $(wildcard tests/fixtures/lib*.c)
+FIXTURES  := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(filter-out $(FIX_SO),$(FIX_C))) \
+             $(patsubst tests/fixtures/%.cpp,$(BUILD)/fixtures/%,$(FIX_CXX)) \
+             $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO))
+FIX_CFLAGS = -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
+
+.PHONY: all deps test demo bench install uninstall clean fixtures check-deps
+
+all: $(LIB)
+
+$(BUILD)/shim/%.o: shim/%.c $(wildcard shim/*.h) | $(BUILD)/shim
+	$(CC) $(SHIM_CFLAGS) -c $< -o $@
+
+$(LIB): $(SHIM_OBJS) shim/libcrashdump.map
+	$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(SHIM_LIBS)
+
+$(BUILD)/shim $(BUILD)/fixtures:
+	mkdir -p $@
+
+# Fixtures that link against a fixture library say so in a comment:
+#   // link: libNAME
+$(BUILD)/fixtures/lib%.so: tests/fixtures/lib%.c | $(BUILD)/fixtures
+	$(CC) $(FIX_CFLAGS) -fPIC -shared -o $@ $<
+
+$(BUILD)/fixtures/%: tests/fixtures/%.c $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO)) | $(BUILD)/fixtures
+	$(CC) $(FIX_CFLAGS) -o $@ $< $$(sed -n 's|^// link: lib\(.*\)|-L$(BUILD)/fixtures -Wl,-rpath,$(CURDIR)/$(BUILD)/fixtures -l\1|p' $<)
+
+$(BUILD)/fixtures/%: tests/fixtures/%.cpp | $(BUILD)/fixtures
+	$(CXX) $(FIX_CFLAGS) -std=c++17 -o $@ $<
+
+fixtures: $(FIXTURES)
+
+deps:
+	scripts/install-deps
+
+# One closing line "N passed, N failed", counted from bats' own TAP output.
+test: deps
+	$(MAKE) all fixtures
+	@mkdir -p $(BUILD)
+	@set -o pipefail; bats --tap tests | tee $(BUILD)/test.tap; \
+	  passed=$$(grep -c '^ok ' $(BUILD)/test.tap); \
+	  failed=$$(grep -c '^not ok ' $(BUILD)/test.tap); \
+	  echo "$$passed passed, $$failed failed"; \
+	  [ "$$failed" -eq 0 ] && [ "$$passed" -gt 0 ]
+
+demo: deps
+	$(MAKE) all $(BUILD)/fixtures/demo
+	scripts/run-demo $(BUILD)/fixtures/demo
+
+bench: deps
+	scripts/install-deps --bench
+	$(MAKE) all fixtures
+	tests/bench/run
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
+	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcrashdump.so
+	install -m 0755 scripts/crashdump-run scripts/crashdump-symbolize $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libcrashdump.so \
+	      $(DESTDIR)$(PREFIX)/bin/crashdump-run $(DESTDIR)$(PREFIX)/bin/crashdump-symbolize
+
+clean:
+	rm -rf $(BUILD)

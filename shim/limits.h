@@ -1,0 +1,48 @@
+/* limits.h - every bound libcrashdump observes, in one place.
+ * Context: compile-time constants, used by both normal and handler code. */
+#ifndef CRASHDUMP_LIMITS_H
+#define CRASHDUMP_LIMITS_H
+
+/* Thread records the registry keeps (live threads plus the pool of records
+ * left by exited threads).  A thread created beyond this is still dumped,
+ * through the kernel listing, as origin "foreign". */
+#define CD_MAX_RECORDS 16384
+
+/* Tids read from /proc/self/task in one dump; the report says when more
+ * threads were listed than this. */
+#define CD_MAX_TASKS 16384
+
+/* CRASHDUMP_MAX_FRAMES accepts 1..CD_MAX_FRAMES, default CD_DEFAULT_FRAMES. */
+#define CD_MAX_FRAMES 1024
+#define CD_DEFAULT_FRAMES 128
+
+/* Thread names (the kernel's comm is at most 15 bytes and a NUL). */
+#define CD_NAME_LEN 16
+
+/* Modules (executable and shared objects) one report can name. */
+#define CD_MAX_MODULES 512
+
+/* Longest path kept for a module or a report file. */
+#define CD_PATH_LEN 4096
+
+/* Default overall deadline for every thread to answer, milliseconds. */
+#define CD_DEFAULT_TIMEOUT_MS 1000
+
+/* How often the coordinator checks on threads that have not answered yet,
+ * so that an exit during the dump is seen at once, not at the deadline. */
+#define CD_PROBE_INTERVAL_MS 5
+
+/* A write of the report that makes no progress for this long is abandoned
+ * (stderr may be a full pipe whose reader is stopped). */
+#define CD_WRITE_DEADLINE_MS 2000
+
+/* Size of the report output buffer (one buffered write per fill). */
+#define CD_OUT_BUFFER (1u << 20)
+
+/* Alternate signal stacks: at least this large, with a guard page below. */
+#define CD_ALTSTACK_MIN (64u * 1024u)
+
+/* Report file names tried when the first exists (name, name.1, ...). */
+#define CD_FILE_TRIES 100
+
+#endif
