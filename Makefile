@@ -7,6 +7,7 @@ CC      ?= cc
 CXX     ?= c++
 OPT     ?= -O2 -g
 
+SHELL   := bash
 BUILD   := build
 PKGS    := libunwind
 
@@ -33,7 +34,7 @@ FIXTURES  := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(filter-out $(FI
              $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO))
 FIX_CFLAGS = -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 
-.PHONY: all deps test demo bench install uninstall clean fixtures check-deps
+.PHONY: all deps test demo bench install uninstall clean fixtures check-deps unit
 
 all: $(LIB)
 
@@ -59,12 +60,21 @@ $(BUILD)/fixtures/%: tests/fixtures/%.cpp | $(BUILD)/fixtures
 
 fixtures: $(FIXTURES)
 
+# Unit programs link shim objects directly (the fixture rule cannot).
+$(BUILD)/unit:
+	mkdir -p $@
+
+$(BUILD)/unit/symbols_unit: tests/unit/symbols_unit.c $(BUILD)/shim/symbols.o $(BUILD)/shim/out.o | $(BUILD)/unit
+	$(CC) $(FIX_CFLAGS) -Ishim -o $@ $^
+
+unit: $(BUILD)/unit/symbols_unit
+
 deps:
 	scripts/install-deps
 
 # One closing line "N passed, N failed", counted from bats' own TAP output.
 test: deps
-	$(MAKE) all fixtures
+	$(MAKE) all fixtures unit
 	@mkdir -p $(BUILD)
 	@set -o pipefail; bats --tap tests | tee $(BUILD)/test.tap; \
 	  passed=$$(grep -c '^ok ' $(BUILD)/test.tap); \

@@ -22,6 +22,18 @@
 /* Modules (executable and shared objects) one report can name. */
 #define CD_MAX_MODULES 512
 
+/* Longest build-id kept, in bytes (GNU ld writes 20 for sha1, 16 for md5 or
+ * uuid, 8 for xxhash); a longer one is reported as none. */
+#define CD_BUILD_ID_MAX 64
+
+/* Function symbols indexed per module (a large C++ program has about a
+ * million); beyond this the rest of the table is left out. */
+#define CD_MAX_MODULE_SYMBOLS (1u << 22)
+
+/* Symbols before the nearest one tried when the nearest does not hold the
+ * address (a function nested inside a larger one, as in hand-written asm). */
+#define CD_SYMBOL_NESTING 8
+
 /* Longest path kept for a module or a report file. */
 #define CD_PATH_LEN 4096
 

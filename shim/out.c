@@ -246,3 +246,31 @@ void cd_out_eol(struct cd_out *o)
 	if (o->len > o->cap / 2)
 		cd_out_flush(o);
 }
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
+size_t cd_fmt_utc(char *buf, long long t)
+{
+	long long days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	long long era = (days >= 0 ? days : days - 146096) / 146097;
+	long long doe = days - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+	long long m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	long long parts[6] = { y, m, d, secs / 3600, secs / 60 % 60, secs % 60 };
+	static const char seps[] = "--T::Z";
+	size_t n = 0;
+	for (int i = 0; i < 6; i++) {
+		if (i > 0 && parts[i] < 10)
+			buf[n++] = '0';
+		n += cd_fmt_udec(buf + n, (unsigned long long)parts[i]);
+		buf[n++] = seps[i];
+	}
+	return n;
+}

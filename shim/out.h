@@ -59,3 +59,6 @@ int cd_write_all(int fd, const char *buf, size_t n);
 int64_t cd_now_ns(void);
 
 #endif
+
+/* AS-safe.  "2026-11-27T11:00:00Z" (20 bytes) for seconds since the epoch. */
+size_t cd_fmt_utc(char *buf, long long t);

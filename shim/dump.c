@@ -1,0 +1,415 @@
+/* dump.c - the coordinator of an all-thread dump and the relay's answer.
+ * Context: AS-safe: runs in signal handlers; static memory, one mmap'd slot
+ * area, raw syscalls; no malloc, no stdio, no locks. */
+#include "dump.h"
+#include "config.h"
+#include "limits.h"
+#include "out.h"
+#include "registry.h"
+#include "report.h"
+#include "runtime.h"
+#include "sink.h"
+#include "symbols.h"
+#include "tasks.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Slot phases.  A slot's state word carries the round it belongs to, so an
+ * answer that arrives late, after its round was closed and the slot reused
+ * by a newer round, fails its compare-and-swap and writes nothing. */
+enum { PH_IDLE = 0, PH_EXPECTING, PH_WRITING, PH_READY, PH_CLOSED };
+#define STATE(round, phase) ((int)(((unsigned)(round) << 8) | (phase)))
+#define PHASE(state) ((state) & 0xff)
+
+static pid_t owner;           /* tid of the thread coordinating a dump, 0 none */
+static unsigned round_no;     /* current round, 24 bits used */
+static int acks;              /* answers in the current round (futex word) */
+
+static char *slot_area;       /* mmap'd, never unmapped: late answers may touch it */
+static int slot_cap;
+static size_t slot_stride;
+static int slot_frames;       /* max_frames the area was laid out for */
+static int nslots;
+
+static pid_t tids[CD_MAX_TASKS];
+static int rec_of_tid[2 * CD_MAX_RECORDS]; /* open addressing, record index + 1 */
+
+static char out_buf_static[64 * 1024];
+static char *out_buf;
+static size_t out_cap;
+
+struct cd_slot *cd_slot_at(int i)
+{
+	return (struct cd_slot *)(slot_area + (size_t)i * slot_stride);
+}
+
+uintptr_t *cd_slot_pcs(struct cd_slot *s)
+{
+	return (uintptr_t *)(s + 1);
+}
+
+uint8_t *cd_slot_exact(struct cd_slot *s)
+{
+	return (uint8_t *)(cd_slot_pcs(s) + slot_frames);
+}
+
+int cd_dump_claim(pid_t self)
+{
+	pid_t expected = 0;
+	if (__atomic_compare_exchange_n(&owner, &expected, self, 0, __ATOMIC_ACQ_REL,
+	                                __ATOMIC_ACQUIRE))
+		return 1;
+	return expected == self ? -1 : 0;
+}
+
+void cd_dump_release(void)
+{
+	__atomic_store_n(&owner, 0, __ATOMIC_RELEASE);
+}
+
+void cd_dump_after_fork(void)
+{
+	owner = 0;
+	acks = 0;
+}
+
+/* Lays out room for n slots.  A bigger area replaces the old one, which is
+ * left mapped because a late answer of an old round may still read it. */
+static int slots_reserve(int n, int frames)
+{
+	if (slot_area && n <= slot_cap && frames == slot_frames)
+		return 0;
+	size_t stride = sizeof(struct cd_slot) + (size_t)frames * (sizeof(uintptr_t) + 1);
+	stride = (stride + 63) & ~(size_t)63;
+	int cap = n < 64 ? 64 : n;
+	void *p = mmap(NULL, stride * (size_t)cap, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	__atomic_store_n(&slot_cap, 0, __ATOMIC_RELEASE);
+	slot_stride = stride;
+	slot_frames = frames;
+	__atomic_store_n(&slot_area, (char *)p, __ATOMIC_RELEASE);
+	__atomic_store_n(&slot_cap, cap, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void out_reserve(void)
+{
+	if (out_buf)
+		return;
+	void *p = mmap(NULL, CD_OUT_BUFFER, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		out_buf = out_buf_static;
+		out_cap = sizeof out_buf_static;
+	} else {
+		out_buf = p;
+		out_cap = CD_OUT_BUFFER;
+	}
+}
+
+static void index_records(void)
+{
+	int n = cd_registry_extent();
+	memset(rec_of_tid, 0, sizeof rec_of_tid);
+	for (int i = 0; i < n; i++) {
+		pid_t tid = __atomic_load_n(&cd_registry_at(i)->tid, __ATOMIC_ACQUIRE);
+		if (tid <= 0)
+			continue;
+		unsigned h = (unsigned)tid * 2654435761u % (2 * CD_MAX_RECORDS);
+		while (rec_of_tid[h])
+			h = (h + 1) % (2 * CD_MAX_RECORDS);
+		rec_of_tid[h] = i + 1;
+	}
+}
+
+static struct cd_record *record_of(pid_t tid)
+{
+	unsigned h = (unsigned)tid * 2654435761u % (2 * CD_MAX_RECORDS);
+	while (rec_of_tid[h]) {
+		struct cd_record *r = cd_registry_at(rec_of_tid[h] - 1);
+		if (__atomic_load_n(&r->tid, __ATOMIC_ACQUIRE) == tid)
+			return r;
+		h = (h + 1) % (2 * CD_MAX_RECORDS);
+	}
+	return NULL;
+}
+
+static void capture(struct cd_slot *s, ucontext_t *uc)
+{
+	enum cd_cut cut;
+	prctl(PR_GET_NAME, s->name);
+	s->nframes = cd_unwind(uc, cd_slot_pcs(s), cd_slot_exact(s), slot_frames, &cut);
+	s->cut = cut;
+}
+
+void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
+{
+	if (info->si_code != SI_QUEUE || info->si_pid != cd_rt.pid)
+		return;
+	uint64_t v = (uint64_t)(uintptr_t)info->si_value.sival_ptr;
+	unsigned round = (unsigned)(v >> 32);
+	int slot = (int)(v & 0xffffffffu);
+	char *area = __atomic_load_n(&slot_area, __ATOMIC_ACQUIRE);
+	if (!area || slot >= __atomic_load_n(&slot_cap, __ATOMIC_ACQUIRE) ||
+	    round != __atomic_load_n(&round_no, __ATOMIC_ACQUIRE))
+		return;
+	struct cd_slot *s = cd_slot_at(slot);
+	int expect = STATE(round, PH_EXPECTING);
+	if (!__atomic_compare_exchange_n(&s->state, &expect, STATE(round, PH_WRITING), 0,
+	                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	capture(s, uc);
+	__atomic_store_n(&s->state, STATE(round, PH_READY), __ATOMIC_RELEASE);
+	__atomic_add_fetch(&acks, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &acks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static int send_relay(pid_t tid, unsigned round, int slot)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	si.si_signo = cd_rt.relay_sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = cd_rt.pid;
+	si.si_uid = getuid();
+	si.si_value.sival_ptr = (void *)(uintptr_t)(((uint64_t)round << 32) | (unsigned)slot);
+	if (syscall(SYS_rt_tgsigqueueinfo, cd_rt.pid, tid, cd_rt.relay_sig, &si) == 0)
+		return 0;
+	return errno;
+}
+
+/* Closes a slot that has not answered, with the reason; 0 when it had
+ * begun answering meanwhile. */
+static int close_slot(struct cd_slot *s, unsigned round, int why)
+{
+	int expect = STATE(round, PH_EXPECTING);
+	if (!__atomic_compare_exchange_n(&s->state, &expect, STATE(round, PH_CLOSED), 0,
+	                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 0;
+	s->missing = why;
+	return 1;
+}
+
+/* Looks at every thread that has not answered: one that is gone, a zombie,
+ * stopped, or blocking the relay will never answer, so it is closed now
+ * instead of at the deadline.  `deep` also reads /proc (costlier). */
+static int probe(unsigned round, int deep)
+{
+	int closed = 0;
+	for (int i = 1; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != STATE(round, PH_EXPECTING))
+			continue;
+		if (syscall(SYS_tgkill, cd_rt.pid, s->tid, 0) < 0 && errno == ESRCH) {
+			closed += close_slot(s, round, CD_MISSING_EXITED);
+			continue;
+		}
+		if (!deep)
+			continue;
+		struct cd_task_status st;
+		if (cd_task_status(s->tid, &st) < 0 || st.state == 'Z' || st.state == 'X') {
+			closed += close_slot(s, round, CD_MISSING_EXITED);
+		} else if (st.state == 'T' || st.state == 't') {
+			closed += close_slot(s, round, CD_MISSING_STOPPED);
+		} else if (st.sigblk & (1ull << (cd_rt.relay_sig - 1))) {
+			closed += close_slot(s, round, CD_MISSING_BLOCKS);
+		}
+		if (s->name[0] == 0)
+			cd_strlcpy(s->name, st.name, sizeof s->name);
+	}
+	return closed;
+}
+
+static void wait_for_answers(unsigned round, int expected, int64_t deadline_ns)
+{
+	int closed = 0, last = -1;
+	int64_t deep_after = cd_now_ns() + 20 * 1000000LL;
+	for (;;) {
+		int got = __atomic_load_n(&acks, __ATOMIC_ACQUIRE);
+		if (got + closed >= expected)
+			return;
+		int64_t now = cd_now_ns();
+		if (now >= deadline_ns)
+			return;
+		if (got == last) {
+			/* No progress for a whole interval: look for threads that
+			 * will never answer. */
+			closed += probe(round, now >= deep_after);
+			if (got + closed >= expected)
+				return;
+		}
+		last = got;
+		int64_t wait = deadline_ns - now;
+		if (wait > CD_PROBE_INTERVAL_MS * 1000000LL)
+			wait = CD_PROBE_INTERVAL_MS * 1000000LL;
+		struct timespec ts = { .tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000 };
+		syscall(SYS_futex, &acks, FUTEX_WAIT_PRIVATE, got, &ts, NULL, 0);
+	}
+}
+
+static void init_slot(struct cd_slot *s, pid_t tid)
+{
+	s->tid = tid;
+	s->missing = CD_DUMPED;
+	s->origin = CD_ORIGIN_FOREIGN;
+	s->nframes = 0;
+	s->cut = 0;
+	s->signalled = 0;
+	s->crashed = 0;
+	s->created_by = 0;
+	s->name[0] = 0;
+}
+
+void cd_dump(const struct cd_trigger *t)
+{
+	struct cd_dump_view v;
+	pid_t self = cd_gettid();
+	int more = 0;
+
+	memset(&v, 0, sizeof v);
+	v.trigger = t;
+	v.pid = cd_rt.pid;
+	v.start_ns = cd_now_ns();
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	v.time = wall.tv_sec;
+	v.max_frames = cd_cfg.max_frames;
+	int64_t deadline = v.start_ns + (int64_t)cd_cfg.timeout_ms * 1000000LL;
+
+	int n = cd_tasks_list(tids, CD_MAX_TASKS, &more);
+	if (n < 0)
+		n = 0; /* no /proc: at least the coordinator is reported */
+	int listed_self = 0;
+	for (int i = 0; i < n && !listed_self; i++)
+		listed_self = tids[i] == self;
+	if (!listed_self) {
+		if (n == CD_MAX_TASKS)
+			n--;
+		tids[n++] = self;
+	}
+	v.listed = n;
+	v.listed_more = more;
+	v.pooled = cd_registry_pooled();
+
+	out_reserve();
+	if (slots_reserve(n, cd_cfg.max_frames) < 0) {
+		static const char msg[] = "crashdump: no memory for the dump\n";
+		cd_write_all(2, msg, sizeof msg - 1);
+		return;
+	}
+	unsigned round = (__atomic_load_n(&round_no, __ATOMIC_RELAXED) + 1) & 0xffffff;
+	if (round == 0)
+		round = 1;
+	__atomic_store_n(&acks, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&round_no, round, __ATOMIC_RELEASE);
+	index_records();
+
+	/* Slot 0 is the coordinator: the report starts with it. */
+	nslots = n;
+	for (int i = 0, k = 1; i < n; i++) {
+		struct cd_slot *s = cd_slot_at(tids[i] == self ? 0 : k++);
+		init_slot(s, tids[i]);
+		__atomic_store_n(&s->state, STATE(round, PH_IDLE), __ATOMIC_RELAXED);
+		struct cd_record *r = record_of(tids[i]);
+		if (tids[i] == cd_rt.pid) {
+			s->origin = CD_ORIGIN_MAIN;
+		} else if (r) {
+			s->origin = CD_ORIGIN_PTHREAD;
+			s->created_by = r->created_by;
+		}
+	}
+
+	/* The coordinator's own stack first: it is the one that matters most. */
+	if (nslots > 0) {
+		struct cd_slot *me = cd_slot_at(0);
+		me->signalled = 1;
+		me->crashed = t->fatal;
+		capture(me, t->uc);
+	}
+
+	/* Threads known not to take a signal are not sent one: the zombie main
+	 * thread, and threads outside the registry (which did not go through
+	 * our sigmask wrappers) that block the relay. */
+	int expected = 0;
+	for (int i = 1; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (s->origin != CD_ORIGIN_PTHREAD) {
+			struct cd_task_status st;
+			if (cd_task_status(s->tid, &st) < 0) {
+				s->missing = CD_MISSING_EXITED;
+				continue;
+			}
+			cd_strlcpy(s->name, st.name, sizeof s->name);
+			if (st.state == 'Z' || st.state == 'X') {
+				s->missing = s->origin == CD_ORIGIN_MAIN ? CD_MISSING_ZOMBIE
+				                                         : CD_MISSING_EXITED;
+				continue;
+			}
+			if (st.sigblk & (1ull << (cd_rt.relay_sig - 1))) {
+				s->missing = CD_MISSING_BLOCKS;
+				continue;
+			}
+		}
+		__atomic_store_n(&s->state, STATE(round, PH_EXPECTING), __ATOMIC_RELEASE);
+		int err = send_relay(s->tid, round, i);
+		if (err == EAGAIN) {
+			/* The queue of pending signals is full: let some answer. */
+			wait_for_answers(round, expected, cd_now_ns() + 10 * 1000000LL);
+			err = send_relay(s->tid, round, i);
+		}
+		if (err) {
+			close_slot(s, round, err == ESRCH ? CD_MISSING_EXITED : CD_MISSING_UNSIGNALLED);
+			continue;
+		}
+		v.relayed++;
+		expected++;
+	}
+
+	wait_for_answers(round, expected, deadline);
+
+	/* Close the round.  A thread caught in the middle of its answer gets a
+	 * short grace; after that its slot is reported incomplete. */
+	int64_t grace = cd_now_ns() + 50 * 1000000LL;
+	for (int i = 1; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		int st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		if (st == STATE(round, PH_EXPECTING) && !close_slot(s, round, CD_MISSING_NO_ANSWER))
+			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		while (st == STATE(round, PH_WRITING) && cd_now_ns() < grace) {
+			struct timespec ts = { 0, 1000000 };
+			nanosleep(&ts, NULL);
+			st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+		}
+		if (st == STATE(round, PH_WRITING))
+			s->missing = CD_MISSING_INCOMPLETE;
+	}
+	for (int i = 0; i < nslots; i++)
+		if (cd_slot_at(i)->missing == CD_DUMPED)
+			v.dumped++;
+
+	struct cd_sink sink;
+	struct cd_out o;
+	cd_sink_open(&cd_cfg, cd_rt.exe_base, &sink);
+	cd_out_init(&o, sink.fd, out_buf, out_cap);
+	if (sink.why[0]) {
+		cd_out_str(&o, sink.why);
+		cd_out_eol(&o);
+	}
+	cd_symbols_begin_report();
+	if (cd_cfg.format == CD_FORMAT_JSON)
+		cd_report_json(&o, &v, nslots);
+	else
+		cd_report_text(&o, &v, nslots);
+	cd_out_flush(&o);
+	cd_sink_close(&sink);
+}

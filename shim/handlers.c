@@ -1,0 +1,166 @@
+/* handlers.c - the SIGQUIT handler (coordinates a dump), the relay handler
+ * (answers one), and the watchdog timer that fires a dump through the relay.
+ * Context: install functions run in normal context; handlers are AS-safe. */
+#include "handlers.h"
+#include "config.h"
+#include "dump.h"
+#include "real.h"
+#include "runtime.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+__thread int cd_tls_in_handler __attribute__((tls_model("initial-exec")));
+
+pid_t cd_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* Dies of sig the way the process would have without us: default action,
+ * sent to this thread while the signal is still blocked in the handler, so
+ * it is delivered as soon as the handler returns. */
+static void die_of(int sig)
+{
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	cd_real.sigaction(sig, &dfl, NULL);
+	syscall(SYS_tgkill, cd_rt.pid, cd_gettid(), sig);
+}
+
+static void coordinate(const struct cd_trigger *t)
+{
+	pid_t self = cd_gettid();
+	if (cd_dump_claim(self) != 1)
+		return; /* another thread is dumping: this request joins its report */
+	cd_dump(t);
+	cd_dump_release();
+}
+
+static void on_quit(int sig, siginfo_t *info, void *ucv)
+{
+	int saved = errno;
+	/* A vfork child shares our memory: never touch the parent's state. */
+	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid) {
+		die_of(sig);
+		errno = saved;
+		return;
+	}
+	cd_tls_in_handler++;
+	struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
+	                        .uc = ucv, .fatal = 0 };
+	coordinate(&t);
+	cd_tls_in_handler--;
+	if (!cd_cfg.quit_continue)
+		die_of(sig);
+	errno = saved;
+}
+
+static void on_relay(int sig, siginfo_t *info, void *ucv)
+{
+	int saved = errno;
+	(void)sig;
+	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid) {
+		errno = saved;
+		return;
+	}
+	cd_tls_in_handler++;
+	if (info->si_code == SI_TIMER) {
+		struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
+		coordinate(&t);
+	} else {
+		cd_dump_answer(info, ucv);
+	}
+	cd_tls_in_handler--;
+	errno = saved;
+}
+
+/* A free real-time signal: the highest one, below SIGRTMAX-1, whose action
+ * is still the default (glibc reserves the lowest ones for itself). */
+static int pick_relay_signal(void)
+{
+	for (int sig = SIGRTMAX - 2; sig > SIGRTMIN + 2; sig--) {
+		struct sigaction old;
+		if (cd_real.sigaction(sig, NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+		    old.sa_handler == SIG_DFL)
+			return sig;
+	}
+	return -1;
+}
+
+static timer_t watchdog_timer;
+static int watchdog_armed;
+
+static int arm_watchdog(void)
+{
+	struct sigevent ev;
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = cd_rt.relay_sig;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &watchdog_timer) < 0)
+		return -1;
+	struct itimerspec its;
+	memset(&its, 0, sizeof its);
+	its.it_value.tv_sec = cd_cfg.watchdog_ms / 1000;
+	its.it_value.tv_nsec = cd_cfg.watchdog_ms % 1000 * 1000000L;
+	if (timer_settime(watchdog_timer, 0, &its, NULL) < 0) {
+		timer_delete(watchdog_timer);
+		return -1;
+	}
+	watchdog_armed = 1;
+	return 0;
+}
+
+void cd_handlers_after_fork(void)
+{
+	/* POSIX timers are not inherited by a fork child; the child's own
+	 * watchdog would have to start from its own start, which it did not
+	 * have: the watchdog is the parent's. */
+	watchdog_armed = 0;
+}
+
+int cd_handlers_install(const char **why)
+{
+	struct sigaction sa, old;
+	cd_rt.relay_sig = pick_relay_signal();
+	if (cd_rt.relay_sig < 0) {
+		*why = "no free real-time signal for the relay";
+		return -1;
+	}
+
+	/* The relay handler blocks SIGQUIT and the relay itself, never the
+	 * fault signals: a fault while unwinding must reach its handler. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_relay;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGQUIT);
+	sigaddset(&sa.sa_mask, cd_rt.relay_sig);
+	if (cd_real.sigaction(cd_rt.relay_sig, &sa, NULL) < 0) {
+		*why = "cannot install the relay handler";
+		return -1;
+	}
+
+	/* An application (or a library constructor before us) that already
+	 * handles SIGQUIT owns it.  An inherited SIG_IGN (shells start
+	 * background jobs so) is not the application's choice: the user who
+	 * preloaded us asked for a dump and the contract's default action. */
+	if (cd_real.sigaction(SIGQUIT, NULL, &old) == 0) {
+		int app_owns = (old.sa_flags & SA_SIGINFO)
+		                   ? old.sa_sigaction != NULL
+		                   : old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN;
+		sa.sa_sigaction = on_quit;
+		if (!app_owns && cd_real.sigaction(SIGQUIT, &sa, NULL) == 0)
+			cd_rt.quit_installed = 1;
+	}
+
+	if (cd_cfg.watchdog_ms > 0 && arm_watchdog() < 0) {
+		*why = "cannot create the watchdog timer";
+		return -1;
+	}
+	return 0;
+}

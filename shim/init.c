@@ -1,0 +1,105 @@
+/* init.c - arms the library once per process: configuration, real symbols,
+ * libunwind warm-up, handlers; a failure prints one line and disables us.
+ * Context: normal context only (constructor, first pthread_create, fork). */
+#include "config.h"
+#include "dump.h"
+#include "handlers.h"
+#include "init.h"
+#include "out.h"
+#include "real.h"
+#include "runtime.h"
+#include "threads.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include "unwind.h"
+
+struct cd_runtime cd_rt;
+
+int cd_altstack_main(void);
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void disable(const char *why)
+{
+	char line[512];
+	size_t n = cd_strlcpy(line, "libcrashdump: disabled: ", sizeof line);
+	n += cd_strlcpy(line + n, why, sizeof line - n);
+	if (n > sizeof line - 2)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	cd_write_all(2, line, n);
+}
+
+/* libunwind's own code, whose signal-mask changes sigmask.c leaves alone. */
+static void find_libunwind(void)
+{
+	struct dl_find_object r;
+	if (_dl_find_object((void *)(uintptr_t)&_ULx86_64_step, &r) == 0) {
+		cd_rt.unwind_lo = (uintptr_t)r.dlfo_map_start;
+		cd_rt.unwind_hi = (uintptr_t)r.dlfo_map_end;
+	}
+}
+
+static void find_exe(void)
+{
+	ssize_t n = readlink("/proc/self/exe", cd_rt.exe, sizeof cd_rt.exe - 1);
+	if (n < 0)
+		n = (ssize_t)cd_strlcpy(cd_rt.exe, "?", sizeof cd_rt.exe);
+	cd_rt.exe[n] = 0;
+	cd_rt.exe_base = cd_rt.exe;
+	for (char *p = cd_rt.exe; *p; p++)
+		if (*p == '/' && p[1])
+			cd_rt.exe_base = p + 1;
+}
+
+static void arm(void)
+{
+	const char *why = NULL;
+	cd_config_load(&cd_cfg);
+	if (cd_cfg.disabled)
+		return;
+	if (cd_real_resolve(&why) < 0) {
+		disable("cannot find the real libc functions");
+		return;
+	}
+	cd_rt.pid = getpid();
+	find_exe();
+	find_libunwind();
+	if (cd_unwind_warm_up() < 0) {
+		disable("libunwind does not work in this process");
+		return;
+	}
+	if (cd_threads_init() < 0) {
+		disable("cannot set up thread tracking");
+		return;
+	}
+	cd_altstack_main();
+	if (cd_handlers_install(&why) < 0) {
+		disable(why);
+		return;
+	}
+	__atomic_store_n(&cd_rt.active, 1, __ATOMIC_RELEASE);
+}
+
+int cd_init(void)
+{
+	pthread_once(&once, arm);
+	return __atomic_load_n(&cd_rt.active, __ATOMIC_ACQUIRE);
+}
+
+void cd_threads_child_after_fork(void)
+{
+	cd_rt.pid = getpid();
+	cd_dump_after_fork();
+	cd_handlers_after_fork();
+}
+
+__attribute__((constructor)) static void crashdump_constructor(void)
+{
+	cd_init();
+}

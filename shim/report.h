@@ -1,0 +1,25 @@
+/* report.h - the text (contract section 4) and JSON (section 5) reports.
+ * Context: AS-safe (called by the dump coordinator in a signal handler). */
+#ifndef CRASHDUMP_REPORT_H
+#define CRASHDUMP_REPORT_H
+
+#include "dump.h"
+#include "out.h"
+
+/* AS-safe.  Write the report of the dump in v, whose slots are
+ * cd_slot_at(0..nslots-1), slot 0 being the signalled thread. */
+void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots);
+void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots);
+
+/* AS-safe.  Shared by both writers. */
+struct cd_reg {
+	const char *name;
+	unsigned long long value;
+};
+/* Fills regs (room for 24) from the signalled thread's context; returns
+ * how many. */
+int cd_report_registers(const struct cd_dump_view *v, struct cd_reg *regs);
+/* Elapsed time since the dump started, in microseconds. */
+long long cd_report_elapsed_us(const struct cd_dump_view *v);
+
+#endif

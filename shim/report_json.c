@@ -1,0 +1,265 @@
+/* report_json.c - the machine-readable report, format "crashdump/1"
+ * (contract section 5): one JSON object, then a newline.
+ * Context: AS-safe (runs in the dump coordinator's signal handler). */
+#include "report.h"
+#include "runtime.h"
+#include "signames.h"
+#include "symbols.h"
+#include "unwind.h"
+
+static void key(struct cd_out *o, const char *k)
+{
+	cd_out_json_str(o, k);
+	cd_out_char(o, ':');
+}
+
+static void str_or_null(struct cd_out *o, const char *s)
+{
+	if (s)
+		cd_out_json_str(o, s);
+	else
+		cd_out_str(o, "null");
+}
+
+static void hex_str(struct cd_out *o, unsigned long long v)
+{
+	cd_out_char(o, '"');
+	cd_out_hex(o, v);
+	cd_out_char(o, '"');
+}
+
+/* {"pc", "function", "offset", "module", "module_offset"} members. */
+static void location(struct cd_out *o, uintptr_t pc, int is_return)
+{
+	struct cd_frame_info fi;
+	cd_symbolize(pc, is_return, &fi);
+	key(o, "pc");
+	hex_str(o, pc);
+	cd_out_char(o, ',');
+	key(o, "function");
+	str_or_null(o, fi.function);
+	cd_out_char(o, ',');
+	key(o, "offset");
+	if (fi.function)
+		hex_str(o, fi.offset);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	key(o, "module");
+	str_or_null(o, fi.module);
+	cd_out_char(o, ',');
+	key(o, "module_offset");
+	if (fi.module)
+		hex_str(o, fi.module_offset);
+	else
+		cd_out_str(o, "null");
+}
+
+static void signal_obj(struct cd_out *o, const struct cd_dump_view *v)
+{
+	const struct cd_trigger *t = v->trigger;
+	if (t->reason != CD_REASON_SIGNAL) {
+		cd_out_str(o, "null");
+		return;
+	}
+	int code = t->info->si_code;
+	cd_out_char(o, '{');
+	key(o, "number");
+	cd_out_dec(o, t->signo);
+	cd_out_char(o, ',');
+	key(o, "name");
+	str_or_null(o, cd_signal_name(t->signo));
+	cd_out_char(o, ',');
+	key(o, "code");
+	const char *cname = cd_sicode_name(t->signo, code);
+	if (cname)
+		cd_out_json_str(o, cname);
+	else
+		cd_out_dec(o, code);
+	cd_out_char(o, ',');
+	key(o, "address");
+	if (cd_signal_has_address(t->signo, code))
+		hex_str(o, (uintptr_t)t->info->si_addr);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	key(o, "sender_pid");
+	if (cd_sicode_has_sender(code))
+		cd_out_dec(o, t->info->si_pid);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	key(o, "thread");
+	cd_out_dec(o, cd_slot_at(0)->tid);
+	cd_out_char(o, '}');
+}
+
+static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd_slot *s, int first)
+{
+	static const char *const origins[] = { "main", "pthread", "foreign" };
+	cd_out_char(o, '{');
+	key(o, "tid");
+	cd_out_dec(o, s->tid);
+	cd_out_char(o, ',');
+	key(o, "name");
+	cd_out_json_str(o, s->name);
+	cd_out_char(o, ',');
+	key(o, "signalled");
+	cd_out_str(o, s->signalled ? "true" : "false");
+	cd_out_char(o, ',');
+	key(o, "crashed");
+	cd_out_str(o, s->crashed ? "true" : "false");
+	cd_out_char(o, ',');
+	key(o, "origin");
+	cd_out_json_str(o, origins[s->origin]);
+	cd_out_char(o, ',');
+	key(o, "truncated");
+	cd_out_str(o, s->cut != CD_CUT_NONE ? "true" : "false");
+	cd_out_char(o, ',');
+	key(o, "created_by");
+	if (s->created_by) {
+		cd_out_char(o, '{');
+		location(o, s->created_by, 1);
+		cd_out_char(o, '}');
+	} else {
+		cd_out_str(o, "null");
+	}
+	cd_out_char(o, ',');
+	key(o, "registers");
+	struct cd_reg regs[24];
+	int n = first && v->trigger->fatal ? cd_report_registers(v, regs) : 0;
+	if (n) {
+		cd_out_char(o, '{');
+		for (int r = 0; r < n; r++) {
+			if (r)
+				cd_out_char(o, ',');
+			key(o, regs[r].name);
+			hex_str(o, regs[r].value);
+		}
+		cd_out_char(o, '}');
+	} else {
+		cd_out_str(o, "null");
+	}
+	cd_out_char(o, ',');
+	key(o, "frames");
+	cd_out_char(o, '[');
+	uintptr_t *pcs = cd_slot_pcs(s);
+	uint8_t *exact = cd_slot_exact(s);
+	for (int k = 0; k < s->nframes; k++) {
+		if (k)
+			cd_out_char(o, ',');
+		cd_out_char(o, '{');
+		location(o, pcs[k], !exact[k]);
+		cd_out_char(o, '}');
+		/* Frames are many: let the buffer drain between them. */
+		if (o->len > o->cap / 2)
+			cd_out_flush(o);
+	}
+	cd_out_char(o, ']');
+	cd_out_char(o, '}');
+}
+
+void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+{
+	const struct cd_trigger *t = v->trigger;
+	cd_out_char(o, '{');
+	key(o, "format");
+	cd_out_json_str(o, "crashdump/1");
+	cd_out_char(o, ',');
+	key(o, "pid");
+	cd_out_dec(o, v->pid);
+	cd_out_char(o, ',');
+	key(o, "exe");
+	cd_out_json_str(o, cd_rt.exe);
+	cd_out_char(o, ',');
+	key(o, "time");
+	cd_out_dec(o, v->time);
+	cd_out_char(o, ',');
+	key(o, "reason");
+	cd_out_json_str(o, t->reason == CD_REASON_WATCHDOG ? "watchdog" : "signal");
+	cd_out_char(o, ',');
+	key(o, "signal");
+	signal_obj(o, v);
+	cd_out_char(o, ',');
+	key(o, "threads_real");
+	cd_out_dec(o, v->listed);
+	cd_out_char(o, ',');
+	key(o, "threads_pooled");
+	cd_out_dec(o, v->pooled);
+	cd_out_char(o, ',');
+	key(o, "relayed");
+	cd_out_dec(o, v->relayed);
+	cd_out_char(o, ',');
+	key(o, "threads_listed_incomplete");
+	cd_out_str(o, v->listed_more ? "true" : "false");
+	cd_out_char(o, ',');
+
+	key(o, "threads");
+	cd_out_char(o, '[');
+	int any = 0;
+	for (int i = 0; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (s->missing != CD_DUMPED)
+			continue;
+		if (any++)
+			cd_out_char(o, ',');
+		thread_obj(o, v, s, i == 0);
+	}
+	cd_out_str(o, "],");
+
+	key(o, "missing");
+	cd_out_char(o, '[');
+	any = 0;
+	for (int i = 0; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (s->missing == CD_DUMPED)
+			continue;
+		if (any++)
+			cd_out_char(o, ',');
+		cd_out_char(o, '{');
+		key(o, "tid");
+		cd_out_dec(o, s->tid);
+		cd_out_char(o, ',');
+		key(o, "name");
+		cd_out_json_str(o, s->name);
+		cd_out_char(o, ',');
+		key(o, "reason");
+		cd_out_json_str(o, cd_missing_reason(s->missing));
+		cd_out_char(o, '}');
+	}
+	cd_out_str(o, "],");
+
+	key(o, "modules");
+	cd_out_char(o, '[');
+	for (int m = 0; m < cd_symbols_module_count(); m++) {
+		const char *path, *build_id;
+		uintptr_t base;
+		cd_symbols_module(m, &path, &base, &build_id);
+		if (m)
+			cd_out_char(o, ',');
+		cd_out_char(o, '{');
+		key(o, "path");
+		cd_out_json_str(o, path);
+		cd_out_char(o, ',');
+		key(o, "base");
+		hex_str(o, base);
+		cd_out_char(o, ',');
+		key(o, "build_id");
+		str_or_null(o, build_id);
+		cd_out_char(o, '}');
+	}
+	cd_out_str(o, "],");
+
+	/* Last, so that it counts the whole report but the final write. */
+	long long us = cd_report_elapsed_us(v);
+	key(o, "threads_dumped");
+	cd_out_dec(o, v->dumped);
+	cd_out_char(o, ',');
+	key(o, "elapsed_ms");
+	cd_out_dec(o, us / 1000);
+	cd_out_char(o, '.');
+	char frac[3] = { (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10), (char)('0' + us % 10) };
+	cd_out_mem(o, frac, 3);
+	cd_out_char(o, '}');
+	cd_out_eol(o);
+}

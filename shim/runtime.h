@@ -1,0 +1,30 @@
+/* runtime.h - process-wide facts the library settles at load (and after
+ * fork): our pid, the relay signal, the executable, libunwind's code range.
+ * Context: written in normal context at load/fork; read AS-safe. */
+#ifndef CRASHDUMP_RUNTIME_H
+#define CRASHDUMP_RUNTIME_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include "limits.h"
+
+struct cd_runtime {
+	int active;              /* handlers installed, library armed */
+	pid_t pid;               /* getpid() of the process we armed (reset by fork) */
+	int relay_sig;           /* the real-time signal that carries relays and the watchdog */
+	char exe[CD_PATH_LEN];   /* /proc/self/exe at load */
+	const char *exe_base;    /* its last component */
+	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see sigmask.c */
+	int quit_installed;      /* our SIGQUIT handler is in place */
+};
+
+extern struct cd_runtime cd_rt;
+
+/* Non-zero while this thread runs one of our handlers (initial-exec TLS:
+ * no allocation on first access, safe in handlers). */
+extern __thread int cd_tls_in_handler __attribute__((tls_model("initial-exec")));
+
+/* AS-safe.  The kernel tid of the calling thread. */
+pid_t cd_gettid(void);
+
+#endif

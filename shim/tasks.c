@@ -1,0 +1,139 @@
+/* tasks.c - reads /proc/self/task with raw syscalls.
+ * Context: AS-safe (opendir/fopen allocate; this file does not). */
+#include "tasks.h"
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int cd_tasks_list(pid_t *tids, int max, int *more)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int n = 0;
+	*more = 0;
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		for (long off = 0; off < got;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			long long tid = cd_parse_udec(d->d_name, cd_strlen(d->d_name));
+			if (tid <= 0)
+				continue;
+			if (n < max)
+				tids[n++] = (pid_t)tid;
+			else
+				*more = 1;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+/* Builds "/proc/self/task/TID/<leaf>" into path. */
+static void task_path(char *path, pid_t tid, const char *leaf)
+{
+	size_t n = cd_strlcpy(path, "/proc/self/task/", 64);
+	n += cd_fmt_udec(path + n, (unsigned long long)tid);
+	path[n++] = '/';
+	cd_strlcpy(path + n, leaf, 64 - n);
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0;
+	if (fd < 0)
+		return -1;
+	while ((size_t)n < cap - 1) {
+		ssize_t r = read(fd, buf + n, cap - 1 - (size_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	buf[n] = 0;
+	return n;
+}
+
+static uint64_t parse_hex(const char *s)
+{
+	uint64_t v = 0;
+	for (;; s++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else
+			return v;
+		v = v << 4 | (uint64_t)d;
+	}
+}
+
+int cd_task_status(pid_t tid, struct cd_task_status *st)
+{
+	char path[64], buf[2048];
+	int saved = errno;
+	task_path(path, tid, "status");
+	st->state = 0;
+	st->sigblk = 0;
+	st->name[0] = 0;
+	ssize_t n = read_file(path, buf, sizeof buf);
+	errno = saved;
+	if (n <= 0)
+		return -1;
+	for (char *line = buf; *line;) {
+		char *end = line;
+		while (*end && *end != '\n')
+			end++;
+		if (cd_strneq(line, "Name:\t", 6)) {
+			size_t k = (size_t)(end - line - 6);
+			if (k > 15)
+				k = 15;
+			for (size_t i = 0; i < k; i++)
+				st->name[i] = line[6 + i];
+			st->name[k] = 0;
+		} else if (cd_strneq(line, "State:\t", 7)) {
+			st->state = line[7];
+		} else if (cd_strneq(line, "SigBlk:\t", 8)) {
+			st->sigblk = parse_hex(line + 8);
+		}
+		line = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+void cd_task_name(pid_t tid, char *name)
+{
+	char path[64], buf[32];
+	int saved = errno;
+	task_path(path, tid, "comm");
+	ssize_t n = read_file(path, buf, sizeof buf);
+	errno = saved;
+	if (n <= 0) {
+		name[0] = 0;
+		return;
+	}
+	if (buf[n - 1] == '\n')
+		buf[--n] = 0;
+	cd_strlcpy(name, buf, 16);
+}

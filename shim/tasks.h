@@ -1,0 +1,26 @@
+/* tasks.h - the kernel's view of this process's threads (/proc/self/task).
+ * Context: AS-safe (raw open/read/getdents64/close, static or caller memory). */
+#ifndef CRASHDUMP_TASKS_H
+#define CRASHDUMP_TASKS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* AS-safe.  Lists the tids of this process into tids[0..max); returns how
+ * many were listed (at most max; *more is set when some did not fit), or
+ * -1 when /proc/self/task cannot be read. */
+int cd_tasks_list(pid_t *tids, int max, int *more);
+
+struct cd_task_status {
+	char state;            /* 'R', 'S', 'D', 'T', 't', 'Z', 'X'; 0 when gone */
+	uint64_t sigblk;       /* blocked signals, bit (sig-1) */
+	char name[16];
+};
+
+/* AS-safe.  Reads /proc/self/task/TID/status; -1 when the thread is gone. */
+int cd_task_status(pid_t tid, struct cd_task_status *st);
+
+/* AS-safe.  Reads the thread's name (comm) into name[16]; "" when gone. */
+void cd_task_name(pid_t tid, char *name);
+
+#endif

@@ -1,0 +1,83 @@
+/* threads.c - pthread_create interposition: every thread created through it
+ * gets a registry record, released by a key destructor on every exit path
+ * (return, pthread_exit at any depth, cancellation); fork resets the count.
+ * Context: normal context only (the wrapper, the trampoline, destructors). */
+#include "init.h"
+#include "real.h"
+#include "registry.h"
+#include "runtime.h"
+#include "threads.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+static pthread_key_t exit_key;
+static int key_ok;
+
+/* Thread-specific destructors run after the start routine, pthread_exit and
+ * cancellation alike; code after the start routine in the trampoline would
+ * miss the last two (they unwind straight into start_thread). */
+static void on_thread_exit(void *p)
+{
+	struct cd_record *r = p;
+	cd_threads_release_altstack(r);
+	cd_registry_release(r);
+}
+
+static void *trampoline(void *p)
+{
+	struct cd_record *r = p;
+	void *(*start)(void *) = r->start;
+	void *arg = r->arg;
+	__atomic_store_n(&r->tid, cd_gettid(), __ATOMIC_RELEASE);
+	__atomic_store_n(&r->state, CD_REC_ALIVE, __ATOMIC_RELEASE);
+	if (key_ok)
+		pthread_setspecific(exit_key, r);
+	cd_threads_setup_altstack(r);
+	return start(arg);
+}
+
+__attribute__((visibility("default")))
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	struct cd_record *r;
+	if (!cd_real.pthread_create) {
+		cd_init();
+		if (!cd_real.pthread_create)
+			return EAGAIN;
+	}
+	if (!cd_init() || !key_ok || !(r = cd_registry_alloc()))
+		return cd_real.pthread_create(thread, attr, start, arg);
+	r->start = start;
+	r->arg = arg;
+	r->created_by = (uintptr_t)__builtin_return_address(0);
+	int rc = cd_real.pthread_create(thread, attr, trampoline, r);
+	if (rc != 0)
+		cd_registry_release(r);
+	return rc;
+}
+
+static void before_fork(void)
+{
+	cd_registry_lock();
+}
+
+static void parent_after_fork(void)
+{
+	cd_registry_unlock();
+}
+
+static void child_after_fork(void)
+{
+	cd_registry_after_fork(key_ok ? pthread_getspecific(exit_key) : NULL);
+	cd_registry_unlock();
+	cd_threads_child_after_fork();
+}
+
+int cd_threads_init(void)
+{
+	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
+		return -1;
+	key_ok = 1;
+	return pthread_atfork(before_fork, parent_after_fork, child_after_fork) == 0 ? 0 : -1;
+}

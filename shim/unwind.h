@@ -1,0 +1,26 @@
+/* unwind.h - one thread's stack, from a signal's ucontext, with libunwind.
+ * Context: cd_unwind_warm_up in normal context; cd_unwind is AS-safe once
+ * warmed up (libunwind's first use takes a lock and resolves symbols). */
+#ifndef CRASHDUMP_UNWIND_H
+#define CRASHDUMP_UNWIND_H
+
+#include <stdint.h>
+#include <ucontext.h>
+
+enum cd_cut {
+	CD_CUT_NONE = 0,
+	CD_CUT_LIMIT,      /* more frames than CRASHDUMP_MAX_FRAMES */
+	CD_CUT_UNWIND,     /* libunwind could not go on (unreadable frame) */
+	CD_CUT_FAULT,      /* a fault while unwinding (corrupt stack) */
+};
+
+/* Normal context only.  Makes libunwind ready for use from handlers; 0 or -1. */
+int cd_unwind_warm_up(void);
+
+/* AS-safe.  Walks the stack interrupted by the signal whose context is uc:
+ * pcs[0] is the interrupted instruction.  exact[i] is 1 when pcs[i] is an
+ * exact pc (frame 0, or right after a signal frame), 0 for a return
+ * address.  Returns the frame count; *cut says why the walk stopped early. */
+int cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, enum cd_cut *cut);
+
+#endif
