@@ -19,7 +19,10 @@ start_fixture() {
 	ERR="$BATS_TEST_TMPDIR/err"
 	local fifo="$BATS_TEST_TMPDIR/ready.$$.$RANDOM"
 	mkfifo "$fifo"
-	LD_PRELOAD="$LIB${LD_PRELOAD:+:$LD_PRELOAD}" "$FIX/$name" "$@" >"$OUT" 2>"$ERR" 3>"$fifo" &
+	# bash starts background commands with SIGINT and SIGQUIT ignored (no job
+	# control); the fixture gets them at their defaults, as from a terminal.
+	env --default-signal=INT,QUIT LD_PRELOAD="$LIB${LD_PRELOAD:+:$LD_PRELOAD}" \
+		"$FIX/$name" "$@" >"$OUT" 2>"$ERR" 3>"$fifo" &
 	PID=$!
 	local line=""
 	exec 4<"$fifo"
