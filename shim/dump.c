@@ -2,6 +2,8 @@
  * Context: AS-safe: runs in signal handlers; static memory, one mmap'd slot
  * area, raw syscalls; no malloc, no stdio, no locks. */
 #include "dump.h"
+#include "fatal.h"
+#include "guard.h"
 #include "config.h"
 #include "limits.h"
 #include "out.h"
@@ -32,6 +34,7 @@ enum { PH_IDLE = 0, PH_EXPECTING, PH_WRITING, PH_READY, PH_CLOSED };
 static pid_t owner;           /* tid of the thread coordinating a dump, 0 none */
 static unsigned round_no;     /* current round, 24 bits used */
 static int acks;              /* answers in the current round (futex word) */
+static int acks_wanted;       /* answers after which the coordinator is woken */
 
 static char *slot_area;       /* mmap'd, never unmapped: late answers may touch it */
 static int slot_cap;
@@ -117,12 +120,17 @@ static void out_reserve(void)
 	}
 }
 
+/* Indexes live records by tid, and free records by the tid that last
+ * released them: such a thread is past our exit hook, on its way out. */
 static void index_records(void)
 {
 	int n = cd_registry_extent();
 	memset(rec_of_tid, 0, sizeof rec_of_tid);
 	for (int i = 0; i < n; i++) {
-		pid_t tid = __atomic_load_n(&cd_registry_at(i)->tid, __ATOMIC_ACQUIRE);
+		struct cd_record *r = cd_registry_at(i);
+		int state = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
+		pid_t tid = state == CD_REC_FREE ? __atomic_load_n(&r->last_tid, __ATOMIC_ACQUIRE)
+		                                 : __atomic_load_n(&r->tid, __ATOMIC_ACQUIRE);
 		if (tid <= 0)
 			continue;
 		unsigned h = (unsigned)tid * 2654435761u % (2 * CD_MAX_RECORDS);
@@ -132,24 +140,43 @@ static void index_records(void)
 	}
 }
 
-static struct cd_record *record_of(pid_t tid)
+/* The live record of tid, or NULL; *exiting is set when tid has released
+ * its record (it is exiting). */
+static struct cd_record *record_of(pid_t tid, int *exiting)
 {
 	unsigned h = (unsigned)tid * 2654435761u % (2 * CD_MAX_RECORDS);
+	*exiting = 0;
 	while (rec_of_tid[h]) {
 		struct cd_record *r = cd_registry_at(rec_of_tid[h] - 1);
 		if (__atomic_load_n(&r->tid, __ATOMIC_ACQUIRE) == tid)
 			return r;
+		if (__atomic_load_n(&r->last_tid, __ATOMIC_ACQUIRE) == tid)
+			*exiting = 1;
 		h = (h + 1) % (2 * CD_MAX_RECORDS);
 	}
 	return NULL;
 }
 
+struct capture_job {
+	struct cd_slot *slot;
+	ucontext_t *uc;
+};
+
+static void capture_step(void *arg)
+{
+	struct capture_job *j = arg;
+	cd_unwind(j->uc, cd_slot_pcs(j->slot), cd_slot_exact(j->slot), slot_frames,
+	          &j->slot->nframes, &j->slot->cut);
+}
+
+/* A corrupt stack can make the unwinder fault: the guard keeps the frames
+ * found so far and marks the stack cut. */
 static void capture(struct cd_slot *s, ucontext_t *uc)
 {
-	enum cd_cut cut;
+	struct capture_job j = { s, uc };
 	prctl(PR_GET_NAME, s->name);
-	s->nframes = cd_unwind(uc, cd_slot_pcs(s), cd_slot_exact(s), slot_frames, &cut);
-	s->cut = cut;
+	if (cd_guarded(capture_step, &j) < 0)
+		s->cut = CD_CUT_FAULT;
 }
 
 void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
@@ -168,10 +195,15 @@ void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
 	if (!__atomic_compare_exchange_n(&s->state, &expect, STATE(round, PH_WRITING), 0,
 	                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;
-	capture(s, uc);
+	/* A thread that crashed while another one dumps reports the fault. */
+	s->crashed = cd_tls_crash_uc != NULL;
+	capture(s, s->crashed ? cd_tls_crash_uc : uc);
 	__atomic_store_n(&s->state, STATE(round, PH_READY), __ATOMIC_RELEASE);
-	__atomic_add_fetch(&acks, 1, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &acks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	/* Only the last answer wakes the coordinator: a wake-up per answer
+	 * would cost a context switch per thread. */
+	if (__atomic_add_fetch(&acks, 1, __ATOMIC_ACQ_REL) >=
+	    __atomic_load_n(&acks_wanted, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &acks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static int send_relay(pid_t tid, unsigned round, int slot)
@@ -221,7 +253,9 @@ static int probe(unsigned round, int deep)
 			closed += close_slot(s, round, CD_MISSING_EXITED);
 		} else if (st.state == 'T' || st.state == 't') {
 			closed += close_slot(s, round, CD_MISSING_STOPPED);
-		} else if (st.sigblk & (1ull << (cd_rt.relay_sig - 1))) {
+		} else if (st.sigblk & st.sigpnd & (1ull << (cd_rt.relay_sig - 1))) {
+			/* Blocked and still pending: not merely blocked because
+			 * the thread is inside the relay handler already. */
 			closed += close_slot(s, round, CD_MISSING_BLOCKS);
 		}
 		if (s->name[0] == 0)
@@ -233,7 +267,6 @@ static int probe(unsigned round, int deep)
 static void wait_for_answers(unsigned round, int expected, int64_t deadline_ns)
 {
 	int closed = 0, last = -1;
-	int64_t deep_after = cd_now_ns() + 20 * 1000000LL;
 	for (;;) {
 		int got = __atomic_load_n(&acks, __ATOMIC_ACQUIRE);
 		if (got + closed >= expected)
@@ -244,7 +277,7 @@ static void wait_for_answers(unsigned round, int expected, int64_t deadline_ns)
 		if (got == last) {
 			/* No progress for a whole interval: look for threads that
 			 * will never answer. */
-			closed += probe(round, now >= deep_after);
+			closed += probe(round, 1);
 			if (got + closed >= expected)
 				return;
 		}
@@ -276,6 +309,10 @@ void cd_dump(const struct cd_trigger *t)
 	pid_t self = cd_gettid();
 	int more = 0;
 
+	/* Marks this thread as the writer: a fault outside the guards below
+	 * ends the process instead of starting another report. */
+	cd_tls_dump_sig = t->signo ? t->signo : -1;
+	cd_fatal_guard_begin();
 	memset(&v, 0, sizeof v);
 	v.trigger = t;
 	v.pid = cd_rt.pid;
@@ -305,12 +342,15 @@ void cd_dump(const struct cd_trigger *t)
 	if (slots_reserve(n, cd_cfg.max_frames) < 0) {
 		static const char msg[] = "crashdump: no memory for the dump\n";
 		cd_write_all(2, msg, sizeof msg - 1);
+		cd_fatal_guard_end();
+		cd_tls_dump_sig = 0;
 		return;
 	}
 	unsigned round = (__atomic_load_n(&round_no, __ATOMIC_RELAXED) + 1) & 0xffffff;
 	if (round == 0)
 		round = 1;
 	__atomic_store_n(&acks, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&acks_wanted, 0x7fffffff, __ATOMIC_RELAXED);
 	__atomic_store_n(&round_no, round, __ATOMIC_RELEASE);
 	index_records();
 
@@ -320,12 +360,15 @@ void cd_dump(const struct cd_trigger *t)
 		struct cd_slot *s = cd_slot_at(tids[i] == self ? 0 : k++);
 		init_slot(s, tids[i]);
 		__atomic_store_n(&s->state, STATE(round, PH_IDLE), __ATOMIC_RELAXED);
-		struct cd_record *r = record_of(tids[i]);
+		int exiting;
+		struct cd_record *r = record_of(tids[i], &exiting);
 		if (tids[i] == cd_rt.pid) {
 			s->origin = CD_ORIGIN_MAIN;
 		} else if (r) {
 			s->origin = CD_ORIGIN_PTHREAD;
 			s->created_by = r->created_by;
+		} else if (exiting) {
+			s->missing = CD_MISSING_EXITED;
 		}
 	}
 
@@ -338,11 +381,15 @@ void cd_dump(const struct cd_trigger *t)
 	}
 
 	/* Threads known not to take a signal are not sent one: the zombie main
-	 * thread, and threads outside the registry (which did not go through
-	 * our sigmask wrappers) that block the relay. */
+	 * thread and exiting threads.  Whether a thread blocks the relay is
+	 * judged only once it has failed to answer (see probe): a thread inside
+	 * pthread_create, or not yet through our trampoline, blocks every
+	 * signal for a moment. */
 	int expected = 0;
 	for (int i = 1; i < nslots; i++) {
 		struct cd_slot *s = cd_slot_at(i);
+		if (s->missing != CD_DUMPED)
+			continue;
 		if (s->origin != CD_ORIGIN_PTHREAD) {
 			struct cd_task_status st;
 			if (cd_task_status(s->tid, &st) < 0) {
@@ -353,10 +400,6 @@ void cd_dump(const struct cd_trigger *t)
 			if (st.state == 'Z' || st.state == 'X') {
 				s->missing = s->origin == CD_ORIGIN_MAIN ? CD_MISSING_ZOMBIE
 				                                         : CD_MISSING_EXITED;
-				continue;
-			}
-			if (st.sigblk & (1ull << (cd_rt.relay_sig - 1))) {
-				s->missing = CD_MISSING_BLOCKS;
 				continue;
 			}
 		}
@@ -375,6 +418,7 @@ void cd_dump(const struct cd_trigger *t)
 		expected++;
 	}
 
+	__atomic_store_n(&acks_wanted, expected, __ATOMIC_RELEASE);
 	wait_for_answers(round, expected, deadline);
 
 	/* Close the round.  A thread caught in the middle of its answer gets a
@@ -412,4 +456,6 @@ void cd_dump(const struct cd_trigger *t)
 		cd_report_text(&o, &v, nslots);
 	cd_out_flush(&o);
 	cd_sink_close(&sink);
+	cd_fatal_guard_end();
+	cd_tls_dump_sig = 0;
 }

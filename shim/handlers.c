@@ -4,6 +4,8 @@
 #include "handlers.h"
 #include "config.h"
 #include "dump.h"
+#include "fatal.h"
+#include "owned.h"
 #include "real.h"
 #include "runtime.h"
 
@@ -14,22 +16,12 @@
 #include <unistd.h>
 
 __thread int cd_tls_in_handler __attribute__((tls_model("initial-exec")));
+__thread int cd_tls_dump_sig __attribute__((tls_model("initial-exec")));
+__thread void *cd_tls_crash_uc __attribute__((tls_model("initial-exec")));
 
 pid_t cd_gettid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
-}
-
-/* Dies of sig the way the process would have without us: default action,
- * sent to this thread while the signal is still blocked in the handler, so
- * it is delivered as soon as the handler returns. */
-static void die_of(int sig)
-{
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	cd_real.sigaction(sig, &dfl, NULL);
-	syscall(SYS_tgkill, cd_rt.pid, cd_gettid(), sig);
 }
 
 static void coordinate(const struct cd_trigger *t)
@@ -46,7 +38,7 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	int saved = errno;
 	/* A vfork child shares our memory: never touch the parent's state. */
 	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid) {
-		die_of(sig);
+		cd_die(sig, info);
 		errno = saved;
 		return;
 	}
@@ -56,7 +48,7 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	coordinate(&t);
 	cd_tls_in_handler--;
 	if (!cd_cfg.quit_continue)
-		die_of(sig);
+		cd_die(sig, info);
 	errno = saved;
 }
 
@@ -145,6 +137,10 @@ int cd_handlers_install(const char **why)
 		return -1;
 	}
 
+	/* A runtime that owns its signals (JVM, Go, .NET) keeps them all. */
+	if (cd_rt.passive)
+		goto watchdog;
+
 	/* An application (or a library constructor before us) that already
 	 * handles SIGQUIT owns it.  An inherited SIG_IGN (shells start
 	 * background jobs so) is not the application's choice: the user who
@@ -154,10 +150,22 @@ int cd_handlers_install(const char **why)
 		                   ? old.sa_sigaction != NULL
 		                   : old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN;
 		sa.sa_sigaction = on_quit;
-		if (!app_owns && cd_real.sigaction(SIGQUIT, &sa, NULL) == 0)
+		if (!app_owns && cd_owned_take(SIGQUIT, &sa) == 0) {
+			struct sigaction dfl;
+			memset(&dfl, 0, sizeof dfl);
+			dfl.sa_handler = SIG_DFL;
+			/* What the application sees: the default, not the ignore
+			 * it inherited. */
+			cd_owned_app_set(SIGQUIT, &dfl);
 			cd_rt.quit_installed = 1;
+		}
+	}
+	if (cd_fatal_install() < 0) {
+		*why = "cannot install the fatal signal handlers";
+		return -1;
 	}
 
+watchdog:
 	if (cd_cfg.watchdog_ms > 0 && arm_watchdog() < 0) {
 		*why = "cannot create the watchdog timer";
 		return -1;

@@ -11,6 +11,7 @@
 #include "threads.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -43,6 +44,28 @@ static void find_libunwind(void)
 		cd_rt.unwind_lo = (uintptr_t)r.dlfo_map_start;
 		cd_rt.unwind_hi = (uintptr_t)r.dlfo_map_end;
 	}
+}
+
+/* Runtimes with signal handling of their own, present from the start: Go
+ * with cgo (its runtime exports _cgo_init), a JVM launched by java
+ * (libjli), .NET and Mono. */
+static int runtime_module(struct dl_phdr_info *info, size_t size, void *data)
+{
+	static const char *const names[] = { "libjvm.so", "libjli.so", "libcoreclr.so",
+	                                     "libmonosgen", NULL };
+	(void)size;
+	(void)data;
+	for (const char *p = info->dlpi_name; p && *p; p++)
+		for (int i = 0; names[i]; i++)
+			if (cd_strneq(p, names[i], cd_strlen(names[i])))
+				return 1;
+	return 0;
+}
+
+static int runtime_present(void)
+{
+	return dlsym(RTLD_DEFAULT, "_cgo_init") != NULL ||
+	       dl_iterate_phdr(runtime_module, NULL) != 0;
 }
 
 static void find_exe(void)
@@ -79,6 +102,7 @@ static void arm(void)
 		return;
 	}
 	cd_altstack_main();
+	cd_rt.passive = runtime_present();
 	if (cd_handlers_install(&why) < 0) {
 		disable(why);
 		return;

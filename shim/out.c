@@ -137,13 +137,17 @@ void cd_out_init(struct cd_out *o, int fd, char *buf, size_t cap)
 	o->buf = buf;
 	o->len = 0;
 	o->cap = cap;
-	o->write_deadline_ns = 0;
 	o->failed = 0;
 	o->written = 0;
+	o->in_part = 0;
+	o->part_start = 0;
+	o->part_flushed = 0;
 }
 
 void cd_out_flush(struct cd_out *o)
 {
+	if (o->in_part)
+		o->part_flushed = 1;
 	if (o->len && !o->failed) {
 		if (cd_write_all(o->fd, o->buf, o->len) < 0)
 			o->failed = 1;
@@ -243,7 +247,7 @@ void cd_out_json_str(struct cd_out *o, const char *s)
 void cd_out_eol(struct cd_out *o)
 {
 	cd_out_char(o, '\n');
-	if (o->len > o->cap / 2)
+	if (!o->in_part && o->len > o->cap / 2)
 		cd_out_flush(o);
 }
 

@@ -29,9 +29,11 @@ struct cd_out {
 	int fd;
 	char *buf;
 	size_t len, cap;
-	int64_t write_deadline_ns; /* CLOCK_MONOTONIC; 0 = none */
 	int failed;                /* a write failed: further output is dropped */
 	size_t written;            /* bytes written so far */
+	int in_part;               /* a report part is being written (see report.c) */
+	size_t part_start;         /* where it began in buf */
+	int part_flushed;          /* some of it was already written out */
 };
 
 /* AS-safe. */
@@ -46,7 +48,8 @@ void cd_out_hex(struct cd_out *o, unsigned long long v);
  * escaped; invalid UTF-8 is passed through as \u00XX escapes of its bytes. */
 void cd_out_json_str(struct cd_out *o, const char *s);
 /* Ends a line; writes the buffer out when it is more than half full so
- * that lines leave whole. */
+ * that lines leave whole (not inside a report part, which must stay in the
+ * buffer so that a part that faults can be taken back). */
 void cd_out_eol(struct cd_out *o);
 /* Writes everything still buffered. */
 void cd_out_flush(struct cd_out *o);

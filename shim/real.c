@@ -16,6 +16,10 @@ int cd_real_resolve(const char **missing)
 		{ "pthread_sigmask", (void **)&cd_real.pthread_sigmask },
 		{ "sigprocmask", (void **)&cd_real.sigprocmask },
 		{ "sigaction", (void **)&cd_real.sigaction },
+		{ "signal", (void **)&cd_real.signal },
+		{ "bsd_signal", (void **)&cd_real.bsd_signal },
+		{ "sysv_signal", (void **)&cd_real.sysv_signal },
+		{ "sigset", (void **)&cd_real.sigset },
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		void *p = *table[i].slot;

@@ -49,6 +49,7 @@ struct cd_record *cd_registry_alloc(void)
 void cd_registry_release(struct cd_record *r)
 {
 	pthread_mutex_lock(&lock);
+	__atomic_store_n(&r->last_tid, r->tid, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->tid, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->state, CD_REC_FREE, __ATOMIC_RELEASE);
 	r->next_free = free_head;
@@ -72,6 +73,7 @@ void cd_registry_after_fork(struct cd_record *keep)
 			continue;
 		}
 		r->tid = 0;
+		r->last_tid = 0;
 		r->state = CD_REC_FREE;
 		r->used = 0;
 		r->next_free = free_head;

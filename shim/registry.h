@@ -15,6 +15,7 @@ enum cd_rec_state {
 
 struct cd_record {
 	pid_t tid;                 /* kernel tid while ALIVE, else 0 (atomic) */
+	pid_t last_tid;            /* tid of the thread that released it (exiting or gone) */
 	int state;                 /* enum cd_rec_state (atomic) */
 	uintptr_t created_by;      /* return address of the pthread_create call */
 	void *(*start)(void *);

@@ -22,4 +22,14 @@ int cd_report_registers(const struct cd_dump_view *v, struct cd_reg *regs);
 /* Elapsed time since the dump started, in microseconds. */
 long long cd_report_elapsed_us(const struct cd_dump_view *v);
 
+/* Parts that may fault before a report gives up on the rest. */
+#define CD_MAX_FAULTED_PARTS 3
+
+/* AS-safe.  Writes one part of a report, fn(o, v, arg), under a fault
+ * guard; 0, or -1 when it faulted (its output is taken back when possible)
+ * or too many parts have faulted already.  *faults counts faulted parts. */
+int cd_report_part(struct cd_out *o, const struct cd_dump_view *v,
+                   void (*fn)(struct cd_out *, const struct cd_dump_view *, int), int arg,
+                   int *faults);
+
 #endif

@@ -151,18 +151,15 @@ static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd
 		cd_out_char(o, '{');
 		location(o, pcs[k], !exact[k]);
 		cd_out_char(o, '}');
-		/* Frames are many: let the buffer drain between them. */
-		if (o->len > o->cap / 2)
-			cd_out_flush(o);
 	}
 	cd_out_char(o, ']');
 	cd_out_char(o, '}');
 }
 
-void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused)
 {
 	const struct cd_trigger *t = v->trigger;
-	cd_out_char(o, '{');
+	(void)unused;
 	key(o, "format");
 	cd_out_json_str(o, "crashdump/1");
 	cd_out_char(o, ',');
@@ -181,6 +178,71 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 	key(o, "signal");
 	signal_obj(o, v);
 	cd_out_char(o, ',');
+}
+
+static void part_thread(struct cd_out *o, const struct cd_dump_view *v, int i)
+{
+	thread_obj(o, v, cd_slot_at(i), i == 0);
+}
+
+static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+{
+	int any = 0;
+	(void)v;
+	for (int i = 0; i < nslots; i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (s->missing == CD_DUMPED)
+			continue;
+		if (any++)
+			cd_out_char(o, ',');
+		cd_out_char(o, '{');
+		key(o, "tid");
+		cd_out_dec(o, s->tid);
+		cd_out_char(o, ',');
+		key(o, "name");
+		cd_out_json_str(o, s->name);
+		cd_out_char(o, ',');
+		key(o, "reason");
+		cd_out_json_str(o, cd_missing_reason(s->missing));
+		cd_out_char(o, '}');
+	}
+}
+
+static void part_modules(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	(void)v;
+	(void)unused;
+	for (int m = 0; m < cd_symbols_module_count(); m++) {
+		const char *path, *build_id;
+		uintptr_t base;
+		cd_symbols_module(m, &path, &base, &build_id);
+		if (m)
+			cd_out_char(o, ',');
+		cd_out_char(o, '{');
+		key(o, "path");
+		cd_out_json_str(o, path);
+		cd_out_char(o, ',');
+		key(o, "base");
+		hex_str(o, base);
+		cd_out_char(o, ',');
+		key(o, "build_id");
+		str_or_null(o, build_id);
+		cd_out_char(o, '}');
+	}
+}
+
+/* Each part is written under a fault guard and taken back whole when it
+ * faults, so the object stays valid JSON; "errors" lists what was lost. */
+void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+{
+	int faults = 0, lost_head = 0, lost_missing = 0, lost_modules = 0;
+	cd_out_char(o, '{');
+	if (cd_report_part(o, v, part_head, 0, &faults) < 0) {
+		lost_head = 1;
+		key(o, "format");
+		cd_out_json_str(o, "crashdump/1");
+		cd_out_char(o, ',');
+	}
 	key(o, "threads_real");
 	cd_out_dec(o, v->listed);
 	cd_out_char(o, ',');
@@ -203,52 +265,38 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 			continue;
 		if (any++)
 			cd_out_char(o, ',');
-		thread_obj(o, v, s, i == 0);
+		if (cd_report_part(o, v, part_thread, i, &faults) < 0) {
+			cd_out_char(o, '{');
+			key(o, "tid");
+			cd_out_dec(o, s->tid);
+			cd_out_char(o, ',');
+			key(o, "error");
+			cd_out_json_str(o, "fault while writing this thread");
+			cd_out_char(o, '}');
+		}
 	}
 	cd_out_str(o, "],");
 
 	key(o, "missing");
 	cd_out_char(o, '[');
-	any = 0;
-	for (int i = 0; i < nslots; i++) {
-		struct cd_slot *s = cd_slot_at(i);
-		if (s->missing == CD_DUMPED)
-			continue;
-		if (any++)
-			cd_out_char(o, ',');
-		cd_out_char(o, '{');
-		key(o, "tid");
-		cd_out_dec(o, s->tid);
-		cd_out_char(o, ',');
-		key(o, "name");
-		cd_out_json_str(o, s->name);
-		cd_out_char(o, ',');
-		key(o, "reason");
-		cd_out_json_str(o, cd_missing_reason(s->missing));
-		cd_out_char(o, '}');
-	}
+	lost_missing = cd_report_part(o, v, part_missing, nslots, &faults) < 0;
 	cd_out_str(o, "],");
 
 	key(o, "modules");
 	cd_out_char(o, '[');
-	for (int m = 0; m < cd_symbols_module_count(); m++) {
-		const char *path, *build_id;
-		uintptr_t base;
-		cd_symbols_module(m, &path, &base, &build_id);
-		if (m)
-			cd_out_char(o, ',');
-		cd_out_char(o, '{');
-		key(o, "path");
-		cd_out_json_str(o, path);
-		cd_out_char(o, ',');
-		key(o, "base");
-		hex_str(o, base);
-		cd_out_char(o, ',');
-		key(o, "build_id");
-		str_or_null(o, build_id);
-		cd_out_char(o, '}');
-	}
+	lost_modules = cd_report_part(o, v, part_modules, 0, &faults) < 0;
 	cd_out_str(o, "],");
+
+	if (lost_head || lost_missing || lost_modules) {
+		key(o, "errors");
+		cd_out_char(o, '[');
+		cd_out_str(o, lost_head ? "\"fault while writing the head\"" : "");
+		cd_out_str(o, lost_head && (lost_missing || lost_modules) ? "," : "");
+		cd_out_str(o, lost_missing ? "\"fault while writing the missing threads\"" : "");
+		cd_out_str(o, lost_missing && lost_modules ? "," : "");
+		cd_out_str(o, lost_modules ? "\"fault while writing the modules\"" : "");
+		cd_out_str(o, "],");
+	}
 
 	/* Last, so that it counts the whole report but the final write. */
 	long long us = cd_report_elapsed_us(v);

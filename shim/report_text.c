@@ -7,37 +7,6 @@
 #include "symbols.h"
 #include "unwind.h"
 
-#include <sys/ucontext.h>
-
-long long cd_report_elapsed_us(const struct cd_dump_view *v)
-{
-	return (cd_now_ns() - v->start_ns) / 1000;
-}
-
-int cd_report_registers(const struct cd_dump_view *v, struct cd_reg *regs)
-{
-	static const struct {
-		const char *name;
-		int index;
-	} order[] = {
-		{ "rax", REG_RAX }, { "rbx", REG_RBX }, { "rcx", REG_RCX }, { "rdx", REG_RDX },
-		{ "rsi", REG_RSI }, { "rdi", REG_RDI }, { "rbp", REG_RBP }, { "rsp", REG_RSP },
-		{ "r8", REG_R8 }, { "r9", REG_R9 }, { "r10", REG_R10 }, { "r11", REG_R11 },
-		{ "r12", REG_R12 }, { "r13", REG_R13 }, { "r14", REG_R14 }, { "r15", REG_R15 },
-		{ "rip", REG_RIP }, { "rflags", REG_EFL }, { "err", REG_ERR },
-		{ "trapno", REG_TRAPNO }, { "cr2", REG_CR2 },
-	};
-	const ucontext_t *uc = v->trigger->uc;
-	int n = 0;
-	if (!uc)
-		return 0;
-	for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
-		regs[n].name = order[i].name;
-		regs[n].value = (unsigned long long)uc->uc_mcontext.gregs[order[i].index];
-		n++;
-	}
-	return n;
-}
 
 /* "name+0xoff (module+0xoff)" for one address. */
 static void where(struct cd_out *o, uintptr_t pc, int is_return)
@@ -153,9 +122,10 @@ static void frames(struct cd_out *o, const struct cd_dump_view *v, struct cd_slo
 	}
 }
 
-void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused)
 {
 	char date[32];
+	(void)unused;
 	first_line(o, v);
 
 	cd_out_str(o, "crashdump: executable ");
@@ -176,31 +146,39 @@ void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 		cd_out_str(o, "crashdump: more threads than the listing limit; only the first are reported");
 		cd_out_eol(o);
 	}
+}
 
-	for (int i = 0; i < nslots; i++) {
-		struct cd_slot *s = cd_slot_at(i);
-		if (s->missing != CD_DUMPED)
-			continue;
-		cd_out_eol(o);
-		thread_header(o, s);
-		if (i == 0 && v->trigger->fatal) {
-			struct cd_reg regs[24];
-			int n = cd_report_registers(v, regs);
-			for (int r = 0; r < n; r++) {
-				if (r % 6 == 0)
-					cd_out_str(o, "registers:");
-				cd_out_char(o, ' ');
-				cd_out_str(o, regs[r].name);
-				cd_out_char(o, ' ');
-				cd_out_hex(o, regs[r].value);
-				if (r % 6 == 5 || r == n - 1)
-					cd_out_eol(o);
-			}
-		}
-		frames(o, v, s);
+static void part_registers(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	struct cd_reg regs[24];
+	int n = cd_report_registers(v, regs);
+	(void)unused;
+	for (int r = 0; r < n; r++) {
+		if (r % 6 == 0)
+			cd_out_str(o, "registers:");
+		cd_out_char(o, ' ');
+		cd_out_str(o, regs[r].name);
+		cd_out_char(o, ' ');
+		cd_out_hex(o, regs[r].value);
+		if (r % 6 == 5 || r == n - 1)
+			cd_out_eol(o);
 	}
+}
 
+static void part_thread(struct cd_out *o, const struct cd_dump_view *v, int i)
+{
+	struct cd_slot *s = cd_slot_at(i);
+	cd_out_eol(o);
+	thread_header(o, s);
+	if (i == 0 && v->trigger->fatal)
+		part_registers(o, v, 0);
+	frames(o, v, s);
+}
+
+static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+{
 	int blank = 0;
+	(void)v;
 	for (int i = 0; i < nslots; i++) {
 		struct cd_slot *s = cd_slot_at(i);
 		if (s->missing == CD_DUMPED)
@@ -215,7 +193,12 @@ void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 		cd_out_str(o, cd_missing_reason(s->missing));
 		cd_out_eol(o);
 	}
+}
 
+static void part_modules(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	(void)v;
+	(void)unused;
 	cd_out_eol(o);
 	for (int m = 0; m < cd_symbols_module_count(); m++) {
 		const char *path, *build_id;
@@ -229,6 +212,37 @@ void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 		cd_out_str(o, build_id ? build_id : "-");
 		cd_out_eol(o);
 	}
+}
+
+static void note(struct cd_out *o, const char *what, long long tid)
+{
+	cd_out_str(o, "crashdump: fault while writing ");
+	cd_out_str(o, what);
+	if (tid > 0) {
+		cd_out_char(o, ' ');
+		cd_out_dec(o, tid);
+	}
+	cd_out_str(o, "; skipped");
+	cd_out_eol(o);
+}
+
+/* Each part is written under a fault guard, riskiest (names read from
+ * mapped files and link maps) inside; the trailer is always written. */
+void cd_report_text(struct cd_out *o, const struct cd_dump_view *v, int nslots)
+{
+	int faults = 0;
+	if (cd_report_part(o, v, part_head, 0, &faults) < 0)
+		note(o, "the report's head", 0);
+	for (int i = 0; i < nslots; i++) {
+		if (cd_slot_at(i)->missing != CD_DUMPED)
+			continue;
+		if (cd_report_part(o, v, part_thread, i, &faults) < 0)
+			note(o, "thread", cd_slot_at(i)->tid);
+	}
+	if (cd_report_part(o, v, part_missing, nslots, &faults) < 0)
+		note(o, "the missing threads", 0);
+	if (cd_report_part(o, v, part_modules, 0, &faults) < 0)
+		note(o, "the modules", 0);
 
 	long long us = cd_report_elapsed_us(v);
 	cd_out_str(o, "crashdump: ");

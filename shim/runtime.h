@@ -16,6 +16,7 @@ struct cd_runtime {
 	const char *exe_base;    /* its last component */
 	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see sigmask.c */
 	int quit_installed;      /* our SIGQUIT handler is in place */
+	int passive;             /* a runtime (JVM, Go, .NET) owns the signals */
 };
 
 extern struct cd_runtime cd_rt;
@@ -23,6 +24,13 @@ extern struct cd_runtime cd_rt;
 /* Non-zero while this thread runs one of our handlers (initial-exec TLS:
  * no allocation on first access, safe in handlers). */
 extern __thread int cd_tls_in_handler __attribute__((tls_model("initial-exec")));
+
+/* The fatal signal this thread is writing a report for (0: none). */
+extern __thread int cd_tls_dump_sig __attribute__((tls_model("initial-exec")));
+
+/* Set while this thread, crashed, waits for another thread's report: its
+ * answer to the relay is the stack of the fault, not of the wait. */
+extern __thread void *cd_tls_crash_uc __attribute__((tls_model("initial-exec")));
 
 /* AS-safe.  The kernel tid of the calling thread. */
 pid_t cd_gettid(void);

@@ -96,6 +96,7 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 	task_path(path, tid, "status");
 	st->state = 0;
 	st->sigblk = 0;
+	st->sigpnd = 0;
 	st->name[0] = 0;
 	ssize_t n = read_file(path, buf, sizeof buf);
 	errno = saved;
@@ -114,6 +115,8 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 			st->name[k] = 0;
 		} else if (cd_strneq(line, "State:\t", 7)) {
 			st->state = line[7];
+		} else if (cd_strneq(line, "SigPnd:\t", 8)) {
+			st->sigpnd = parse_hex(line + 8);
 		} else if (cd_strneq(line, "SigBlk:\t", 8)) {
 			st->sigblk = parse_hex(line + 8);
 		}

@@ -14,6 +14,7 @@ int cd_tasks_list(pid_t *tids, int max, int *more);
 struct cd_task_status {
 	char state;            /* 'R', 'S', 'D', 'T', 't', 'Z', 'X'; 0 when gone */
 	uint64_t sigblk;       /* blocked signals, bit (sig-1) */
+	uint64_t sigpnd;       /* signals pending for this thread, bit (sig-1) */
 	char name[16];
 };
 

@@ -24,35 +24,36 @@ int cd_unwind_warm_up(void)
 	return 0;
 }
 
-int cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, enum cd_cut *cut)
+void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
 {
 	unw_cursor_t c;
-	int n = 0, after_signal = 1;
+	int after_signal = 1;
+	*count = 0;
 	*cut = CD_CUT_NONE;
 	/* unw_context_t is ucontext_t on x86-64; SIGNAL_FRAME makes frame 0 be
 	 * looked up at its exact pc, not pc-1. */
 	if (unw_init_local2(&c, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0) {
 		*cut = CD_CUT_UNWIND;
-		return 0;
+		return;
 	}
-	for (;;) {
+	for (int n = 0;;) {
 		unw_word_t ip = 0;
 		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
 			break;
 		pcs[n] = (uintptr_t)ip;
 		exact[n] = (uint8_t)after_signal;
-		n++;
+		*count = ++n;
 		after_signal = unw_is_signal_frame(&c) > 0;
+		if (n == max) {
+			if (unw_step(&c) > 0)
+				*cut = CD_CUT_LIMIT;
+			break;
+		}
 		int r = unw_step(&c);
 		if (r <= 0) {
 			if (r < 0)
 				*cut = CD_CUT_UNWIND;
 			break;
 		}
-		if (n == max) {
-			*cut = CD_CUT_LIMIT;
-			break;
-		}
 	}
-	return n;
 }

@@ -20,7 +20,10 @@ int cd_unwind_warm_up(void);
 /* AS-safe.  Walks the stack interrupted by the signal whose context is uc:
  * pcs[0] is the interrupted instruction.  exact[i] is 1 when pcs[i] is an
  * exact pc (frame 0, or right after a signal frame), 0 for a return
- * address.  Returns the frame count; *cut says why the walk stopped early. */
-int cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, enum cd_cut *cut);
+ * address.  *count is kept up to date frame by frame, so that a walk cut
+ * short by a fault (see guard.h) keeps what it found; *cut says why the
+ * walk stopped early. */
+void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count,
+               int *cut);
 
 #endif

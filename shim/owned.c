@@ -1,0 +1,214 @@
+/* owned.c - signal ownership and the interposed sigaction family: for a
+ * signal we handle, sigaction/signal/sigset/sysv_signal/bsd_signal read and
+ * write the application's recorded action, and our handler stays in the
+ * kernel and calls it (the HotSpot libjsig approach).  A runtime that owns
+ * its signals (a JVM, .NET, Mono) gets them: we step aside.
+ * Context: the interposed functions run in normal context or in the
+ * application's handlers (AS-safe: no locks, no allocation). */
+#include "owned.h"
+#include "real.h"
+#include "runtime.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "out.h"
+
+struct owned {
+	int owned;
+	struct sigaction app;
+};
+
+static struct owned table[_NSIG];
+
+static int valid(int sig)
+{
+	return sig > 0 && sig < _NSIG;
+}
+
+int cd_owned_take(int sig, const struct sigaction *ours)
+{
+	struct sigaction old;
+	if (!valid(sig) || cd_real.sigaction(sig, ours, &old) < 0)
+		return -1;
+	table[sig].app = old;
+	__atomic_store_n(&table[sig].owned, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int cd_owned(int sig)
+{
+	return valid(sig) && __atomic_load_n(&table[sig].owned, __ATOMIC_ACQUIRE);
+}
+
+void cd_owned_app(int sig, struct sigaction *out)
+{
+	*out = table[sig].app;
+}
+
+void cd_owned_app_set(int sig, const struct sigaction *act)
+{
+	table[sig].app = *act;
+}
+
+void cd_owned_app_reset(int sig)
+{
+	table[sig].app.sa_flags &= ~SA_SIGINFO;
+	table[sig].app.sa_handler = SIG_DFL;
+}
+
+void cd_owned_release(int sig)
+{
+	if (!cd_owned(sig))
+		return;
+	__atomic_store_n(&table[sig].owned, 0, __ATOMIC_RELEASE);
+	cd_real.sigaction(sig, &table[sig].app, NULL);
+}
+
+void cd_owned_default(int sig)
+{
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	cd_real.sigaction(sig, &dfl, NULL);
+}
+
+static int has_handler(const struct sigaction *a)
+{
+	if (a->sa_flags & SA_SIGINFO)
+		return a->sa_sigaction != NULL;
+	return a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN;
+}
+
+/* Runtimes whose signal handling is their own business: when their code
+ * installs a handler for one of our signals, it gets the signal. */
+static int from_runtime(uintptr_t caller)
+{
+	static const char *const runtimes[] = { "libjvm.so", "libcoreclr.so", "libmonosgen",
+	                                        "libmono-", NULL };
+	struct dl_find_object r;
+	if (_dl_find_object((void *)caller, &r) != 0 || !r.dlfo_link_map)
+		return 0;
+	const char *name = r.dlfo_link_map->l_name;
+	for (const char *p = name; p && *p; p++)
+		for (int i = 0; runtimes[i]; i++)
+			if (cd_strneq(p, runtimes[i], cd_strlen(runtimes[i])))
+				return 1;
+	return 0;
+}
+
+/* The virtual sigaction.  SIGQUIT is special: an application that installs
+ * its own SIGQUIT handler (or ignores it) owns it from then on. */
+static int virtual_sigaction(int sig, const struct sigaction *act, struct sigaction *old,
+                             uintptr_t caller)
+{
+	if (!cd_owned(sig))
+		return cd_real.sigaction(sig, act, old);
+	if (act && (sig == SIGQUIT ? act->sa_handler != SIG_DFL || (act->sa_flags & SA_SIGINFO)
+	                           : from_runtime(caller))) {
+		__atomic_store_n(&table[sig].owned, 0, __ATOMIC_RELEASE);
+		table[sig].app = *act;
+		return cd_real.sigaction(sig, act, old);
+	}
+	if (old)
+		*old = table[sig].app;
+	if (act)
+		table[sig].app = *act;
+	return 0;
+}
+
+__attribute__((visibility("default")))
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	if (!cd_real.sigaction) {
+		/* Before we are resolved (another library's constructor): the
+		 * kernel, through the raw syscall glibc itself would make, is not
+		 * an option (it needs glibc's restorer), so resolve now. */
+		const char *missing;
+		if (cd_real_resolve(&missing) < 0) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	if (!valid(sig))
+		return cd_real.sigaction(sig, act, old);
+	return virtual_sigaction(sig, act, old, (uintptr_t)__builtin_return_address(0));
+}
+
+/* signal()-style calls on one of our signals: the same semantics glibc
+ * gives them (sysdeps/posix/signal.c, sysv_signal.c, sigset.c), recorded as
+ * the application's action. */
+static __sighandler_t emulate(int sig, __sighandler_t h, int flags, uintptr_t caller)
+{
+	struct sigaction act, old;
+	if (h == SIG_ERR) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	memset(&act, 0, sizeof act);
+	act.sa_handler = h;
+	act.sa_flags = flags;
+	sigemptyset(&act.sa_mask);
+	if (!(flags & SA_NODEFER))
+		sigaddset(&act.sa_mask, sig);
+	if (virtual_sigaction(sig, &act, &old, caller) < 0)
+		return SIG_ERR;
+	return (old.sa_flags & SA_SIGINFO) ? (__sighandler_t)(void *)old.sa_sigaction
+	                                   : old.sa_handler;
+}
+
+__attribute__((visibility("default")))
+__sighandler_t signal(int sig, __sighandler_t h)
+{
+	if (!cd_owned(sig))
+		return cd_real.signal ? cd_real.signal(sig, h) : SIG_ERR;
+	return emulate(sig, h, SA_RESTART, (uintptr_t)__builtin_return_address(0));
+}
+
+__attribute__((visibility("default")))
+__sighandler_t bsd_signal(int sig, __sighandler_t h)
+{
+	if (!cd_owned(sig))
+		return cd_real.bsd_signal ? cd_real.bsd_signal(sig, h) : SIG_ERR;
+	return emulate(sig, h, SA_RESTART, (uintptr_t)__builtin_return_address(0));
+}
+
+__attribute__((visibility("default")))
+__sighandler_t sysv_signal(int sig, __sighandler_t h)
+{
+	if (!cd_owned(sig))
+		return cd_real.sysv_signal ? cd_real.sysv_signal(sig, h) : SIG_ERR;
+	return emulate(sig, h, SA_RESETHAND | SA_NODEFER, (uintptr_t)__builtin_return_address(0));
+}
+
+__attribute__((visibility("default")))
+__sighandler_t sigset(int sig, __sighandler_t h)
+{
+	if (!cd_owned(sig))
+		return cd_real.sigset ? cd_real.sigset(sig, h) : SIG_ERR;
+	sigset_t one, was;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	if (h == SIG_HOLD) {
+		struct sigaction old;
+		if (pthread_sigmask(SIG_BLOCK, &one, &was) != 0)
+			return SIG_ERR;
+		if (sigismember(&was, sig))
+			return SIG_HOLD;
+		cd_owned_app(sig, &old);
+		return old.sa_handler;
+	}
+	__sighandler_t prev = emulate(sig, h, 0, (uintptr_t)__builtin_return_address(0));
+	if (prev == SIG_ERR || pthread_sigmask(SIG_UNBLOCK, &one, &was) != 0)
+		return SIG_ERR;
+	return sigismember(&was, sig) ? SIG_HOLD : prev;
+}
+
+int cd_owned_has_app_handler(int sig)
+{
+	return has_handler(&table[sig].app);
+}

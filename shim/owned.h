@@ -1,0 +1,36 @@
+/* owned.h - the signals libcrashdump handles, and the action the
+ * application believes it has for each (it sees and sets that one; the
+ * kernel keeps ours).
+ * Context: take/passive in normal context; the rest AS-safe. */
+#ifndef CRASHDUMP_OWNED_H
+#define CRASHDUMP_OWNED_H
+
+#include <signal.h>
+
+/* Normal context only.  Installs `ours` for sig; the action it replaces
+ * becomes the application's.  0 or -1. */
+int cd_owned_take(int sig, const struct sigaction *ours);
+
+/* AS-safe.  1 while our handler is the kernel's action for sig. */
+int cd_owned(int sig);
+
+/* AS-safe.  The application's action for sig (a copy). */
+void cd_owned_app(int sig, struct sigaction *out);
+
+/* AS-safe.  1 when the application's action for sig is a handler. */
+int cd_owned_has_app_handler(int sig);
+
+/* Normal context only.  Records act as the application's action. */
+void cd_owned_app_set(int sig, const struct sigaction *act);
+
+/* AS-safe.  Marks the application's action SIG_DFL (SA_RESETHAND). */
+void cd_owned_app_reset(int sig);
+
+/* AS-safe.  Gives sig back to the application: its action goes into the
+ * kernel, and we no longer handle sig. */
+void cd_owned_release(int sig);
+
+/* AS-safe.  Puts SIG_DFL in the kernel for sig (dying). */
+void cd_owned_default(int sig);
+
+#endif
