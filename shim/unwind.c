@@ -13,15 +13,12 @@ int cd_unwind_warm_up(void)
 	unw_cursor_t c;
 	if (unw_getcontext(&ctx) < 0)
 		return -1;
-	if (unw_init_local(&c, &ctx) < 0)
-		return -1;
-	while (unw_step(&c) > 0)
-		;
-	/* Also the signal-frame path, used by every handler. */
+	/* One step is enough to run tdep_init and bind the functions every
+	 * step uses; a longer walk would only cost start-up time. */
 	if (unw_init_local2(&c, &ctx, UNW_INIT_SIGNAL_FRAME) < 0)
 		return -1;
 	unw_is_signal_frame(&c);
-	return 0;
+	return unw_step(&c) < 0 ? -1 : 0;
 }
 
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
