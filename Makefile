@@ -52,10 +52,12 @@ $(BUILD)/shim $(BUILD)/fixtures:
 $(BUILD)/fixtures/lib%.so: tests/fixtures/lib%.c | $(BUILD)/fixtures
 	$(CC) $(FIX_CFLAGS) -fPIC -shared -o $@ $<
 
-$(BUILD)/fixtures/%: tests/fixtures/%.c $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO)) | $(BUILD)/fixtures
+FIX_H := $(wildcard tests/fixtures/*.h)
+
+$(BUILD)/fixtures/%: tests/fixtures/%.c $(FIX_H) $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO)) | $(BUILD)/fixtures
 	$(CC) $(FIX_CFLAGS) -o $@ $< $$(sed -n 's|^// link: lib\(.*\)|-L$(BUILD)/fixtures -Wl,-rpath,$(CURDIR)/$(BUILD)/fixtures -l\1|p' $<)
 
-$(BUILD)/fixtures/%: tests/fixtures/%.cpp | $(BUILD)/fixtures
+$(BUILD)/fixtures/%: tests/fixtures/%.cpp $(FIX_H) | $(BUILD)/fixtures
 	$(CXX) $(FIX_CFLAGS) -std=c++17 -o $@ $<
 
 fixtures: $(FIXTURES)

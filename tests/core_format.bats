@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# core_format.bats - the report grammars: the JSON report has every key of
+# contract §5 with its type; the text report has the lines of contract §4,
+# and nothing that is not one of the lines the report format names.
+# bats file_tags=dump
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load report_helper
+
+teardown() {
+	core_teardown
+}
+
+# A jq program that prints one line per contract §5 violation in a report.
+SCHEMA='
+def hex: type == "string" and test("^0x[0-9a-f]+$");
+def hex_or_null: . == null or hex;
+def str_or_null: . == null or type == "string";
+def num: type == "number";
+def loc: (.pc | hex) and (.function | str_or_null) and (.offset | hex_or_null)
+	and (.module | str_or_null) and (.module_offset | hex_or_null)
+	and ((.function == null) == (.offset == null))
+	and ((.module == null) == (.module_offset == null));
+def check($what; ok): if ok then empty else $what end;
+check("format"; .format == "crashdump/1"),
+check("pid"; .pid | num),
+check("exe"; .exe | type == "string" and startswith("/")),
+check("time"; .time | num and . > 1600000000),
+check("reason"; .reason == "signal" or .reason == "watchdog"),
+check("signal"; .signal | type == "object"),
+check("signal.number"; .signal.number | num),
+check("signal.name"; .signal.name | type == "string"),
+check("signal.code"; .signal.code | type == "string" or type == "number"),
+check("signal.address"; .signal.address | hex_or_null),
+check("signal.sender_pid"; .signal.sender_pid | . == null or num),
+check("signal.thread"; .signal.thread | num),
+check("threads_real"; .threads_real | num),
+check("threads_pooled"; .threads_pooled | num),
+check("relayed"; .relayed | num),
+check("elapsed_ms"; .elapsed_ms | num and . >= 0),
+check("threads"; .threads | type == "array" and length > 0),
+check("missing"; .missing | type == "array"),
+check("modules"; .modules | type == "array" and length > 0),
+(.threads[] | . as $t | "thread \($t.tid // "?")" as $w |
+	check("\($w).tid"; .tid | num),
+	check("\($w).name"; .name | type == "string"),
+	check("\($w).signalled"; .signalled | type == "boolean"),
+	check("\($w).crashed"; .crashed | type == "boolean"),
+	check("\($w).origin"; .origin == "pthread" or .origin == "main" or .origin == "foreign"),
+	check("\($w).truncated"; .truncated | type == "boolean"),
+	check("\($w).created_by"; .created_by == null or (.created_by | type == "object" and loc)),
+	check("\($w).registers"; .registers == null or (.registers | type == "object" and all(.[]; hex))),
+	check("\($w).frames"; .frames | type == "array" and length > 0),
+	(.frames[] | check("\($w) frame"; type == "object" and loc))),
+(.missing[] | check("missing \(.tid // "?")"; (.tid | num) and (.reason | type == "string" and length > 0))),
+(.modules[] | check("module \(.path // "?")"; (.path | type == "string") and (.base | hex)
+	and (.build_id == null or (.build_id | type == "string" and test("^[0-9a-f]+$")))))
+'
+
+@test "the JSON report is one object with every contract key, each of its type" {
+	export CRASHDUMP_FORMAT=json
+	start_fixture core_threadset 3
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	run jq -r "$SCHEMA" "$JSON"
+	assert_success
+	assert_output ""
+	# one object then a newline, and nothing else on stderr
+	assert_equal "$(wc -l <"$ERR")" 1
+	assert_equal "$(tail -c 1 "$ERR" | od -An -c | tr -d ' ')" '\n'
+}
+
+@test "the JSON report describes the SIGQUIT: sender, receiving thread, no crash, no registers" {
+	export CRASHDUMP_FORMAT=json
+	start_fixture core_threadset 3
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	assert_jq '.reason' signal
+	assert_jq '.pid' "$PID"
+	assert_jq '.exe' "$FIX/core_threadset"
+	assert_jq '.signal' "{\"number\":3,\"name\":\"SIGQUIT\",\"code\":\"SI_USER\",\"address\":null,\"sender_pid\":$BASHPID,\"thread\":$(jqr '.threads[0].tid')}"
+	assert_jq '[.threads[].crashed] | unique' '[false]'
+	assert_jq '[.threads[].registers] | unique' '[null]'
+	assert_jq '[.threads[].truncated] | unique' '[false]'
+	assert_jq '[.threads[] | select(.origin == "pthread") | .created_by.function] | unique' '["main"]'
+	assert_jq '[.threads[] | select(.origin == "main") | .created_by]' '[null]'
+}
+
+@test "frames start at the interrupted code, never inside the library, and name known modules" {
+	export CRASHDUMP_FORMAT=json
+	start_fixture core_threadset 3
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	# (each thread is parked, or on its way there: frame 0 may be pause()
+	# or the last call before it, never the library's handler)
+	assert_jq '[.threads[].frames[].module // empty | select(endswith("libcrashdump.so"))]' '[]'
+	assert_jq '[.threads[].frames[].function // empty | select(test("^(cd_|on_quit|on_relay|_ULx86_64|_Ux86_64)"))]' '[]'
+	assert_jq '.exe as $exe | [.threads[].frames[0].module | select(. != $exe and (endswith("/libc.so.6") | not))]' '[]'
+	assert_jq '([.threads[].frames[].module, .threads[].created_by.module // empty] | unique) - [.modules[].path]' '[]'
+	assert_jq "[.modules[].path] | index(\"$FIX/core_threadset\") != null" true
+}
+
+# classify FILE: the kind of each line of a text report, or "BAD: line"
+# (bash regexes: mawk knows neither \S nor {n}).
+classify() {
+	local line
+	local -a kinds=(
+		first '^crashdump: SIGQUIT \(SI_USER\) in pid [0-9]+ \(core_threadset\), sent by pid [0-9]+$'
+		executable '^crashdump: executable /.*, [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+		threads '^crashdump: threads: [0-9]+ real, [0-9]+ pooled(, [0-9]+ relayed)?$'
+		header_signalled '^thread [0-9]+ "[^"]*" \((main|pthread|foreign)(, created by .*)?\) \[signalled\]$'
+		header '^thread [0-9]+ "[^"]*" \((main|pthread|foreign)(, created by .*)?\)$'
+		frame "$FRAME_RE"
+		truncated '^\(truncated: .*\)$'
+		missing '^missing thread [0-9]+ "[^"]*": .+$'
+		module '^module /.* 0x[0-9a-f]+ ([0-9a-f]+|-)$'
+		trailer "$TRAILER_RE"
+		blank '^$'
+	)
+	while IFS= read -r line; do
+		local i kind="BAD: $line"
+		for ((i = 0; i < ${#kinds[@]}; i += 2)); do
+			if [[ $line =~ ${kinds[i + 1]} ]]; then
+				kind=${kinds[i]}
+				break
+			fi
+		done
+		echo "$kind"
+	done <"$1"
+}
+
+# count_kinds FILE: "KIND COUNT" for the report's one-off lines and headers.
+count_kinds() {
+	classify "$1" | grep -Ev '^(frame|blank|module|missing|truncated)$' | sort | uniq -c |
+		awk '{ print $2 " " $1 }'
+}
+
+@test "the text report has the contract's lines: first, threads, headers, frames, trailer last" {
+	start_fixture core_threadset 3
+	quit_fixture
+	local r="$ERR"
+	assert_text_invariants "$r"
+	run classify "$r"
+	refute_line --partial 'BAD: '
+	assert_equal "${lines[0]}" first
+	assert_equal "${lines[-1]}" trailer
+	run count_kinds "$r"
+	assert_output $'executable 1\nfirst 1\nheader 3\nheader_signalled 1\nthreads 1\ntrailer 1'
+	run grep -Ec '^thread [0-9]+ .*\[signalled\]$' "$r"
+	assert_output 1
+	# the signalled thread comes first
+	run grep -E -m 1 '^thread ' "$r"
+	assert_regex "$output" '\[signalled\]$'
+}
+
+@test "every thread header is followed by its frame lines up to a blank line" {
+	start_fixture core_threadset 3
+	quit_fixture
+	assert_text_invariants "$ERR"
+	local line inside=0 n=0 bad=() frames=0
+	while IFS= read -r line; do
+		if [[ $line == "thread "* ]]; then
+			inside=1 n=0
+		elif ((inside)) && [ -z "$line" ]; then
+			((n > 0)) || bad+=("a thread without frames")
+			inside=0
+		elif ((inside)); then
+			[[ $line =~ $FRAME_RE || $line == "(truncated: "* ]] || bad+=("not a frame: $line")
+			n=$((n + 1)) frames=$((frames + 1))
+		fi
+	done <"$ERR"
+	assert_equal "${bad[*]}" ""
+	[ "$frames" -ge 12 ] || fail "only $frames frame lines"
+	run grep -Ec '^#0 ' "$ERR"
+	assert_output 4
+	run grep -Ec '^#[0-9]+ .*libcrashdump\.so' "$ERR"
+	assert_output 0
+}

@@ -1,0 +1,155 @@
+# report_helper.bash - reading crashdump reports in the core suite: the JSON
+# report of a run, the invariants every report keeps (each listed thread once,
+# dumped + missing == real), and a bounded wait for a report to be complete.
+# Load after test_helper (it uses bats-assert).
+
+TRAILER_RE='^crashdump: [0-9]+ of [0-9]+ threads dumped in [0-9]+(\.[0-9]+)? ms$'
+FRAME_RE='^#[0-9]+ 0x[0-9a-f]+ (\S+\+0x[0-9a-f]+|\?\?) \((.+\+0x[0-9a-f]+|\?\?)\)$'
+
+# A fixture a failed test left running (only this shell's own jobs), and a
+# fixture's child a test named in $CHILD, if that pid is still a fixture's.
+core_teardown() {
+	local job comm
+	for job in $(jobs -p); do
+		kill -KILL "$job" 2>/dev/null || true
+	done
+	if [ -n "${CHILD:-}" ]; then
+		comm=$(cat "/proc/$CHILD/comm" 2>/dev/null || true)
+		if [[ $comm == core_* ]]; then
+			kill -KILL "$CHILD" 2>/dev/null || true
+		fi
+	fi
+}
+
+# quit_fixture: SIGQUITs the fixture started last and waits for it to die
+# of SIGQUIT (the default CRASHDUMP_ON_QUIT=exit: status 131).
+quit_fixture() {
+	kill -QUIT "$PID"
+	wait_fixture
+	assert_equal "$status" 131
+}
+
+# load_json FILE: the JSON report is FILE's last line (program output may
+# come before it on stderr); copies it to $JSON and checks it parses as one
+# object.
+load_json() {
+	JSON="$BATS_TEST_TMPDIR/report.$RANDOM.json"
+	tail -n 1 "$1" >"$JSON"
+	run jq -e 'type == "object"' "$JSON"
+	assert_success
+	export JSON
+}
+
+# jqr EXPR: EXPR over $JSON, raw compact output.
+jqr() {
+	jq -rc "$1" "$JSON"
+}
+
+# assert_jq EXPR EXPECTED: EXPR over $JSON prints exactly EXPECTED.
+assert_jq() {
+	run jq -rc "$1" "$JSON"
+	assert_success
+	assert_output "$2"
+}
+
+# assert_json_invariants: in $JSON every listed tid appears once (dumped or
+# missing), dumped + missing == threads_real, threads_dumped agrees, and the
+# first thread, and only it, is the signalled one (for a signal report).
+assert_json_invariants() {
+	assert_jq '(.threads | length) + (.missing | length) == .threads_real' true
+	assert_jq '[.threads[].tid, .missing[].tid] | length == (unique | length)' true
+	assert_jq '(.threads_dumped // (.threads | length)) == (.threads | length)' true
+	if [ "$(jqr .reason)" = signal ]; then
+		assert_jq '[.threads[] | select(.signalled)] | length' 1
+		assert_jq '.threads[0].signalled and .threads[0].tid == .signal.thread' true
+	fi
+}
+
+# text_counts FILE: "HEADERS MISSING REAL DUMPED LISTED" from a text report:
+# thread headers, missing lines, the threads line's N, the trailer's D and N.
+text_counts() {
+	local headers missing real trailer
+	headers=$(grep -Ec '^thread [0-9]+ ' "$1")
+	missing=$(grep -Ec '^missing thread [0-9]+ ' "$1")
+	real=$(sed -nE 's/^crashdump: threads: ([0-9]+) real, .*/\1/p' "$1")
+	trailer=$(sed -nE 's/^crashdump: ([0-9]+) of ([0-9]+) threads dumped in .*/\1 \2/p' "$1")
+	echo "$headers $missing $real $trailer"
+}
+
+# assert_text_invariants FILE: one text report in FILE (from its first
+# "crashdump: " line on): the trailer once and last, D thread headers, and
+# D + missing lines == N == the threads line's count, each tid once.
+assert_text_invariants() {
+	local c
+	run grep -Ec "$TRAILER_RE" "$1"
+	assert_output 1
+	assert_regex "$(tail -n 1 "$1")" "$TRAILER_RE"
+	read -r -a c <<<"$(text_counts "$1")"
+	[ "${#c[@]}" -eq 5 ] || fail "no threads line or trailer in $1: ${c[*]}"
+	assert_equal "${c[0]}" "${c[3]}"             # headers == D
+	assert_equal "$((c[0] + c[1]))" "${c[2]}"    # dumped + missing == real
+	assert_equal "${c[4]}" "${c[2]}"             # trailer's N == real
+	run bash -c "grep -Eo '^(missing )?thread [0-9]+ ' '$1' | grep -Eo '[0-9]+' | sort | uniq -d"
+	assert_output ""
+}
+
+# fixture_alive: the fixture started last ($PID) has not ended.
+fixture_alive() {
+	kill -0 "$PID" 2>/dev/null
+}
+
+# wait_for_line FILE REGEX: waits (10 s at most, a bound that only catches
+# a hang) until a line of FILE matches REGEX.  The library offers no other
+# signal that a report file is complete than its trailer.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		if [ -f "$1" ] && grep -Eq "$2" "$1"; then
+			return 0
+		fi
+		fixture_alive || break
+		sleep 0.01
+	done
+	if [ -f "$1" ] && grep -Eq "$2" "$1"; then
+		return 0
+	fi
+	fail "no line matching '$2' in $1 ($(fixture_alive && echo 'after 10 s' || echo 'the fixture died'))"
+}
+
+# files_hold DIR COUNT REGEX: DIR holds COUNT files, each with a line
+# matching REGEX; 2 when it holds more files than COUNT.
+files_hold() {
+	local f n=0 ok=0
+	for f in "$1"/*; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		grep -Eq "$3" "$f" || ok=1
+	done
+	[ "$n" -le "$2" ] || return 2
+	[ "$n" -eq "$2" ] && return "$ok"
+	return 1
+}
+
+# wait_for_files DIR COUNT REGEX: waits (10 s at most) until DIR holds
+# COUNT files and each has a line matching REGEX.
+wait_for_files() {
+	local i rc
+	for ((i = 0; i < 1000; i++)); do
+		rc=0
+		files_hold "$@" || rc=$?
+		[ "$rc" -eq 0 ] && return 0
+		[ "$rc" -eq 1 ] || fail "$1 holds more than $2 files: $(ls "$1")"
+		fixture_alive || break
+		sleep 0.01
+	done
+	files_hold "$@" && return 0
+	fail "$1 does not hold $2 files with a line matching '$3' ($(fixture_alive && echo 'after 10 s' || echo 'the fixture died')): $(ls "$1")"
+}
+
+# send_command CMD: writes the line CMD to the control FIFO $CTL.  Opened
+# read-write, so the write never waits for a reader: a fixture that died
+# leaves the command unread, and the wait for its answer fails instead of
+# hanging.
+send_command() {
+	echo "$1" 1<>"$CTL"
+}
