@@ -35,6 +35,7 @@ static pid_t owner;           /* tid of the thread coordinating a dump, 0 none *
 static unsigned round_no;     /* current round, 24 bits used */
 static int acks;              /* answers in the current round (futex word) */
 static int acks_wanted;       /* answers after which the coordinator is woken */
+static int round_open;        /* answers (and late crash updates) are still taken */
 
 static char *slot_area;       /* mmap'd, never unmapped: late answers may touch it */
 static int slot_cap;
@@ -206,6 +207,33 @@ void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
 		syscall(SYS_futex, &acks, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+int cd_dump_crashed_late(pid_t self, ucontext_t *uc)
+{
+	unsigned round = __atomic_load_n(&round_no, __ATOMIC_ACQUIRE);
+	if (!__atomic_load_n(&round_open, __ATOMIC_SEQ_CST))
+		return 0;
+	for (int i = 1; i < nslots && i < __atomic_load_n(&slot_cap, __ATOMIC_ACQUIRE); i++) {
+		struct cd_slot *s = cd_slot_at(i);
+		if (s->tid != self)
+			continue;
+		if (__atomic_load_n(&s->crashed, __ATOMIC_ACQUIRE))
+			return 1; /* its answer already was the fault's */
+		int expect = STATE(round, PH_READY);
+		if (!__atomic_compare_exchange_n(&s->state, &expect, STATE(round, PH_WRITING), 0,
+		                                 __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+			return 0;
+		/* The coordinator closes the round before it reads any slot:
+		 * if it has, it may be reading this one; leave it as it was. */
+		if (__atomic_load_n(&round_open, __ATOMIC_SEQ_CST)) {
+			s->crashed = 1;
+			capture(s, uc);
+		}
+		__atomic_store_n(&s->state, STATE(round, PH_READY), __ATOMIC_RELEASE);
+		return s->crashed;
+	}
+	return 0;
+}
+
 static int send_relay(pid_t tid, unsigned round, int slot)
 {
 	siginfo_t si;
@@ -351,6 +379,7 @@ void cd_dump(const struct cd_trigger *t)
 		round = 1;
 	__atomic_store_n(&acks, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&acks_wanted, 0x7fffffff, __ATOMIC_RELAXED);
+	__atomic_store_n(&round_open, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&round_no, round, __ATOMIC_RELEASE);
 	index_records();
 
@@ -421,6 +450,7 @@ void cd_dump(const struct cd_trigger *t)
 	__atomic_store_n(&acks_wanted, expected, __ATOMIC_RELEASE);
 	wait_for_answers(round, expected, deadline);
 
+	__atomic_store_n(&round_open, 0, __ATOMIC_SEQ_CST);
 	/* Close the round.  A thread caught in the middle of its answer gets a
 	 * short grace; after that its slot is reported incomplete. */
 	int64_t grace = cd_now_ns() + 50 * 1000000LL;

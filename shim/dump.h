@@ -81,6 +81,11 @@ void cd_dump_release(void);
  * carried in info (stale and foreign requests are ignored). */
 void cd_dump_answer(const siginfo_t *info, ucontext_t *uc);
 
+/* AS-safe.  A thread that crashes after it answered the current round
+ * replaces its answer with the stack of its fault, marked crashed, while
+ * the coordinator has not begun to read the answers; 1 when it did. */
+int cd_dump_crashed_late(pid_t self, ucontext_t *uc);
+
 /* Normal context only (fork child): forget any dump in progress. */
 void cd_dump_after_fork(void);
 

@@ -75,6 +75,7 @@ static void report(int sig, siginfo_t *info, ucontext_t *uc)
 	pid_t self = cd_gettid();
 	int64_t deadline = cd_now_ns() +
 	                   ((int64_t)cd_cfg.timeout_ms + CD_WRITE_DEADLINE_MS + 100) * 1000000LL;
+	int late = 0;
 	cd_tls_crash_uc = uc;
 	for (;;) {
 		int claim = cd_dump_claim(self);
@@ -88,6 +89,9 @@ static void report(int sig, siginfo_t *info, ucontext_t *uc)
 			cd_dump(&t);
 			return;
 		}
+		/* Answered the relay before faulting: put the fault in the report. */
+		if (!late && cd_dump_crashed_late(self, uc))
+			late = 1;
 		if (cd_now_ns() >= deadline)
 			break;
 		struct timespec ts = { 0, 1000000 };

@@ -84,12 +84,14 @@ static void arm(void)
 {
 	const char *why = NULL;
 	cd_config_load(&cd_cfg);
-	if (cd_cfg.disabled)
-		return;
+	/* Resolved even when disabled: the interposed functions must still
+	 * reach libc. */
 	if (cd_real_resolve(&why) < 0) {
 		disable("cannot find the real libc functions");
 		return;
 	}
+	if (cd_cfg.disabled)
+		return;
 	cd_rt.pid = getpid();
 	find_exe();
 	find_libunwind();

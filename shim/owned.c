@@ -121,18 +121,21 @@ static int virtual_sigaction(int sig, const struct sigaction *act, struct sigact
 	return 0;
 }
 
+/* Called before our constructor (by another library's), the interposed
+ * functions resolve the real ones first: the raw system call is no option,
+ * it needs glibc's signal restorer. */
+static int resolved(void *fn)
+{
+	const char *missing;
+	return fn || cd_real_resolve(&missing) == 0;
+}
+
 __attribute__((visibility("default")))
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-	if (!cd_real.sigaction) {
-		/* Before we are resolved (another library's constructor): the
-		 * kernel, through the raw syscall glibc itself would make, is not
-		 * an option (it needs glibc's restorer), so resolve now. */
-		const char *missing;
-		if (cd_real_resolve(&missing) < 0) {
-			errno = ENOSYS;
-			return -1;
-		}
+	if (!resolved(cd_real.sigaction)) {
+		errno = ENOSYS;
+		return -1;
 	}
 	if (!valid(sig))
 		return cd_real.sigaction(sig, act, old);
@@ -165,7 +168,7 @@ __attribute__((visibility("default")))
 __sighandler_t signal(int sig, __sighandler_t h)
 {
 	if (!cd_owned(sig))
-		return cd_real.signal ? cd_real.signal(sig, h) : SIG_ERR;
+		return resolved(cd_real.signal) ? cd_real.signal(sig, h) : SIG_ERR;
 	return emulate(sig, h, SA_RESTART, (uintptr_t)__builtin_return_address(0));
 }
 
@@ -173,7 +176,7 @@ __attribute__((visibility("default")))
 __sighandler_t bsd_signal(int sig, __sighandler_t h)
 {
 	if (!cd_owned(sig))
-		return cd_real.bsd_signal ? cd_real.bsd_signal(sig, h) : SIG_ERR;
+		return resolved(cd_real.bsd_signal) ? cd_real.bsd_signal(sig, h) : SIG_ERR;
 	return emulate(sig, h, SA_RESTART, (uintptr_t)__builtin_return_address(0));
 }
 
@@ -181,7 +184,7 @@ __attribute__((visibility("default")))
 __sighandler_t sysv_signal(int sig, __sighandler_t h)
 {
 	if (!cd_owned(sig))
-		return cd_real.sysv_signal ? cd_real.sysv_signal(sig, h) : SIG_ERR;
+		return resolved(cd_real.sysv_signal) ? cd_real.sysv_signal(sig, h) : SIG_ERR;
 	return emulate(sig, h, SA_RESETHAND | SA_NODEFER, (uintptr_t)__builtin_return_address(0));
 }
 
@@ -189,7 +192,7 @@ __attribute__((visibility("default")))
 __sighandler_t sigset(int sig, __sighandler_t h)
 {
 	if (!cd_owned(sig))
-		return cd_real.sigset ? cd_real.sigset(sig, h) : SIG_ERR;
+		return resolved(cd_real.sigset) ? cd_real.sigset(sig, h) : SIG_ERR;
 	sigset_t one, was;
 	sigemptyset(&one);
 	sigaddset(&one, sig);

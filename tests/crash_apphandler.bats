@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# crash_apphandler.bats - an application that handles SIGSEGV itself keeps
+# its handler (contract §2): a fault it recovers from (the handler makes
+# the page writable, or siglongjmps out) is no crash and gives no report;
+# a handler that falls back to the default gets the report and the death by
+# SIGSEGV.  sigaction(SIGSEGV, NULL, &old) shows the application its own
+# action.  Each signal API installs the handler in turn.
+
+bats_require_minimum_version 1.5.0
+load test_helper
+load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	crash_teardown
+}
+
+# assert_app_view: the fixture's own view of its SIGSEGV action (stdout).
+assert_app_view() {
+	assert_line --index 0 'before: SIG_DFL'
+	assert_line --index 1 'previous: SIG_DFL'
+	assert_line --index 2 'after: app handler'
+	assert_line --index 3 --regexp '^page 0x[0-9a-f]+$'
+}
+
+# check_recovers API HOW: 1000 faults recovered, exit 0, no report on
+# stderr, and no report file either.
+check_recovers() {
+	local api=$1 how=$2
+	run -0 --separate-stderr with_lib "$FIX/crash_recover" "$api" "$how"
+	assert_app_view
+	assert_line --index 4 'end: app handler'
+	assert_line --index 5 'recovered 1000 faults'
+	assert_equal "${#lines[@]}" 6
+	assert_equal "$stderr" ""
+
+	CRASHDUMP_OUTPUT="$DIR/r.%p" run -0 --separate-stderr with_lib \
+		"$FIX/crash_recover" "$api" "$how"
+	assert_line 'recovered 1000 faults'
+	assert_equal "$stderr" ""
+	assert_dir_empty "$DIR"
+}
+
+# check_falls_back API HOW: the handler gives the fault back to the
+# default action: one whole report, then death by SIGSEGV.
+check_falls_back() {
+	local api=$1 how=$2 page first
+	run -139 --separate-stderr with_lib "$FIX/crash_recover" "$api" "$how"
+	assert_app_view
+	refute_output --partial survived
+	page=${lines[3]#page }
+	first=$(head -n 1 <<<"$stderr")
+	if [ "$how" = default ]; then
+		# The same fault, back with the default action.
+		assert_equal "$first" \
+			"crashdump: SIGSEGV (SEGV_ACCERR, address $page) in pid ${first##* in pid }"
+	else
+		assert_regex "$first" '^crashdump: SIGSEGV \(SI_TKILL\) in pid ([0-9]+) \(crash_recover\), sent by pid \1$'
+	fi
+	run grep -Ec "$CRASH_TRAILER_RE" <<<"$stderr"
+	assert_output 1
+	assert_regex "$(tail -n 1 <<<"$stderr")" '^crashdump: 1 of 1 threads dumped in '
+	run grep -c '^crashdump: SIGSEGV' <<<"$stderr"
+	assert_output 1
+
+	# The same to a file: the report is there, and only there.
+	CRASHDUMP_OUTPUT="$DIR/r.%p" run -139 --separate-stderr with_lib \
+		"$FIX/crash_recover" "$api" "$how"
+	assert_equal "$stderr" ""
+	run ls "$DIR"
+	assert_equal "${#lines[@]}" 1
+	assert_regex "$(tail -n 1 "$DIR/${lines[0]}")" "$CRASH_TRAILER_RE"
+}
+
+@test "sigaction handler that mprotects the page back: 1000 faults, no report, exit 0" {
+	check_recovers sigaction mprotect
+}
+
+@test "sigaction handler that siglongjmps out: 1000 faults, no report, exit 0" {
+	check_recovers sigaction longjmp
+}
+
+@test "sigaction handler that resets SIG_DFL and returns: report, status 139" {
+	check_falls_back sigaction default
+}
+
+@test "sigaction handler that resets SIG_DFL and re-raises: report, status 139" {
+	check_falls_back sigaction reraise
+}
+
+@test "signal() handler that mprotects the page back: 1000 faults, no report, exit 0" {
+	check_recovers signal mprotect
+}
+
+@test "signal() handler that siglongjmps out: 1000 faults, no report, exit 0" {
+	check_recovers signal longjmp
+}
+
+@test "signal() handler that resets SIG_DFL and returns: report, status 139" {
+	check_falls_back signal default
+}
+
+@test "signal() handler that resets SIG_DFL and re-raises: report, status 139" {
+	check_falls_back signal reraise
+}
+
+@test "sysv_signal handler (reinstalled each time) that mprotects the page back: no report, exit 0" {
+	check_recovers sysv_signal mprotect
+}
+
+@test "sysv_signal handler (reinstalled each time) that siglongjmps out: no report, exit 0" {
+	check_recovers sysv_signal longjmp
+}
+
+@test "sysv_signal handler that resets SIG_DFL and returns: report, status 139" {
+	check_falls_back sysv_signal default
+}
+
+@test "sysv_signal handler that resets SIG_DFL and re-raises: report, status 139" {
+	check_falls_back sysv_signal reraise
+}
+
+@test "sigset handler that mprotects the page back: 1000 faults, no report, exit 0" {
+	check_recovers sigset mprotect
+}
+
+@test "sigset handler that siglongjmps out: 1000 faults, no report, exit 0" {
+	check_recovers sigset longjmp
+}
+
+@test "sigset handler that resets SIG_DFL and returns: report, status 139" {
+	check_falls_back sigset default
+}
+
+@test "sigset handler that resets SIG_DFL and re-raises: report, status 139" {
+	check_falls_back sigset reraise
+}
+
+@test "bsd_signal handler that mprotects the page back: 1000 faults, no report, exit 0" {
+	check_recovers bsd_signal mprotect
+}
+
+@test "bsd_signal handler that siglongjmps out: 1000 faults, no report, exit 0" {
+	check_recovers bsd_signal longjmp
+}
+
+@test "bsd_signal handler that resets SIG_DFL and returns: report, status 139" {
+	check_falls_back bsd_signal default
+}
+
+@test "bsd_signal handler that resets SIG_DFL and re-raises: report, status 139" {
+	check_falls_back bsd_signal reraise
+}
+
+@test "without the library the fixture behaves the same (its expectations are libc's)" {
+	run -0 "$FIX/crash_recover" sigaction mprotect
+	assert_app_view
+	assert_line 'recovered 1000 faults'
+	run -0 "$FIX/crash_recover" sysv_signal longjmp
+	assert_line 'end: app handler'
+	assert_line 'recovered 1000 faults'
+	run -139 "$FIX/crash_recover" signal default
+	assert_app_view
+}
