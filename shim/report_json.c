@@ -13,6 +13,27 @@ static void key(struct cd_out *o, const char *k)
 	cd_out_char(o, ':');
 }
 
+/* "k":v, -- one member of an object, and the comma after it. */
+static void member_int(struct cd_out *o, const char *k, long long v)
+{
+	key(o, k);
+	cd_out_dec(o, v);
+	cd_out_char(o, ',');
+}
+
+static void member_bool(struct cd_out *o, const char *k, int v)
+{
+	key(o, k);
+	cd_out_str(o, v ? "true," : "false,");
+}
+
+static void member_str(struct cd_out *o, const char *k, const char *v)
+{
+	key(o, k);
+	cd_out_json_str(o, v);
+	cd_out_char(o, ',');
+}
+
 static void str_or_null(struct cd_out *o, const char *s)
 {
 	if (s)
@@ -64,9 +85,7 @@ static void signal_obj(struct cd_out *o, const struct cd_dump_view *v)
 	}
 	int code = t->info->si_code;
 	cd_out_char(o, '{');
-	key(o, "number");
-	cd_out_dec(o, t->signo);
-	cd_out_char(o, ',');
+	member_int(o, "number", t->signo);
 	key(o, "name");
 	str_or_null(o, cd_signal_name(t->signo));
 	cd_out_char(o, ',');
@@ -98,24 +117,12 @@ static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd
 {
 	static const char *const origins[] = { "main", "pthread", "foreign" };
 	cd_out_char(o, '{');
-	key(o, "tid");
-	cd_out_dec(o, s->tid);
-	cd_out_char(o, ',');
-	key(o, "name");
-	cd_out_json_str(o, s->name);
-	cd_out_char(o, ',');
-	key(o, "signalled");
-	cd_out_str(o, s->signalled ? "true" : "false");
-	cd_out_char(o, ',');
-	key(o, "crashed");
-	cd_out_str(o, s->crashed ? "true" : "false");
-	cd_out_char(o, ',');
-	key(o, "origin");
-	cd_out_json_str(o, origins[s->origin]);
-	cd_out_char(o, ',');
-	key(o, "truncated");
-	cd_out_str(o, s->cut != CD_CUT_NONE ? "true" : "false");
-	cd_out_char(o, ',');
+	member_int(o, "tid", s->tid);
+	member_str(o, "name", s->name);
+	member_bool(o, "signalled", s->signalled);
+	member_bool(o, "crashed", s->crashed);
+	member_str(o, "origin", origins[s->origin]);
+	member_bool(o, "truncated", s->cut != CD_CUT_NONE);
 	key(o, "created_by");
 	if (s->created_by) {
 		cd_out_char(o, '{');
@@ -160,21 +167,11 @@ static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused
 {
 	const struct cd_trigger *t = v->trigger;
 	(void)unused;
-	key(o, "format");
-	cd_out_json_str(o, "crashdump/1");
-	cd_out_char(o, ',');
-	key(o, "pid");
-	cd_out_dec(o, v->pid);
-	cd_out_char(o, ',');
-	key(o, "exe");
-	cd_out_json_str(o, cd_rt.exe);
-	cd_out_char(o, ',');
-	key(o, "time");
-	cd_out_dec(o, v->time);
-	cd_out_char(o, ',');
-	key(o, "reason");
-	cd_out_json_str(o, t->reason == CD_REASON_WATCHDOG ? "watchdog" : "signal");
-	cd_out_char(o, ',');
+	member_str(o, "format", "crashdump/1");
+	member_int(o, "pid", v->pid);
+	member_str(o, "exe", cd_rt.exe);
+	member_int(o, "time", v->time);
+	member_str(o, "reason", t->reason == CD_REASON_WATCHDOG ? "watchdog" : "signal");
 	key(o, "signal");
 	signal_obj(o, v);
 	cd_out_char(o, ',');
@@ -196,12 +193,8 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int nsl
 		if (any++)
 			cd_out_char(o, ',');
 		cd_out_char(o, '{');
-		key(o, "tid");
-		cd_out_dec(o, s->tid);
-		cd_out_char(o, ',');
-		key(o, "name");
-		cd_out_json_str(o, s->name);
-		cd_out_char(o, ',');
+		member_int(o, "tid", s->tid);
+		member_str(o, "name", s->name);
 		key(o, "reason");
 		cd_out_json_str(o, cd_missing_reason(s->missing));
 		cd_out_char(o, '}');
@@ -239,22 +232,12 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 	cd_out_char(o, '{');
 	if (cd_report_part(o, v, part_head, 0, &faults) < 0) {
 		lost_head = 1;
-		key(o, "format");
-		cd_out_json_str(o, "crashdump/1");
-		cd_out_char(o, ',');
+		member_str(o, "format", "crashdump/1");
 	}
-	key(o, "threads_real");
-	cd_out_dec(o, v->listed);
-	cd_out_char(o, ',');
-	key(o, "threads_pooled");
-	cd_out_dec(o, v->pooled);
-	cd_out_char(o, ',');
-	key(o, "relayed");
-	cd_out_dec(o, v->relayed);
-	cd_out_char(o, ',');
-	key(o, "threads_listed_incomplete");
-	cd_out_str(o, v->listed_more ? "true" : "false");
-	cd_out_char(o, ',');
+	member_int(o, "threads_real", v->listed);
+	member_int(o, "threads_pooled", v->pooled);
+	member_int(o, "relayed", v->relayed);
+	member_bool(o, "threads_listed_incomplete", v->listed_more);
 
 	key(o, "threads");
 	cd_out_char(o, '[');
@@ -267,9 +250,7 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 			cd_out_char(o, ',');
 		if (cd_report_part(o, v, part_thread, i, &faults) < 0) {
 			cd_out_char(o, '{');
-			key(o, "tid");
-			cd_out_dec(o, s->tid);
-			cd_out_char(o, ',');
+			member_int(o, "tid", s->tid);
 			key(o, "error");
 			cd_out_json_str(o, "fault while writing this thread");
 			cd_out_char(o, '}');
@@ -300,9 +281,7 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 
 	/* Last, so that it counts the whole report but the final write. */
 	long long us = cd_report_elapsed_us(v);
-	key(o, "threads_dumped");
-	cd_out_dec(o, v->dumped);
-	cd_out_char(o, ',');
+	member_int(o, "threads_dumped", v->dumped);
 	key(o, "elapsed_ms");
 	cd_out_dec(o, us / 1000);
 	cd_out_char(o, '.');

@@ -39,15 +39,21 @@ static int raw_sigmask(int how, const sigset_t *set, sigset_t *old)
 	return (int)syscall(SYS_rt_sigprocmask, how, set, old, _NSIG / 8);
 }
 
+/* The set to pass on: set itself, or a copy without the relay signal. */
+static const sigset_t *filtered(int how, const sigset_t *set, sigset_t *copy, uintptr_t caller)
+{
+	if (!must_filter(how, set, caller))
+		return set;
+	*copy = *set;
+	sigdelset(copy, cd_rt.relay_sig);
+	return copy;
+}
+
 __attribute__((visibility("default")))
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	if (must_filter(how, set, (uintptr_t)__builtin_return_address(0))) {
-		copy = *set;
-		sigdelset(&copy, cd_rt.relay_sig);
-		set = &copy;
-	}
+	set = filtered(how, set, &copy, (uintptr_t)__builtin_return_address(0));
 	if (cd_real.pthread_sigmask)
 		return cd_real.pthread_sigmask(how, set, old);
 	return raw_sigmask(how, set, old) < 0 ? errno : 0;
@@ -57,11 +63,7 @@ __attribute__((visibility("default")))
 int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	if (must_filter(how, set, (uintptr_t)__builtin_return_address(0))) {
-		copy = *set;
-		sigdelset(&copy, cd_rt.relay_sig);
-		set = &copy;
-	}
+	set = filtered(how, set, &copy, (uintptr_t)__builtin_return_address(0));
 	if (cd_real.sigprocmask)
 		return cd_real.sigprocmask(how, set, old);
 	return raw_sigmask(how, set, old);
