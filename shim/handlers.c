@@ -24,13 +24,17 @@ pid_t cd_gettid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-static void coordinate(const struct cd_trigger *t)
+/* 1 when this thread wrote the report; 0 when another thread is dumping
+ * (this request joins its report: a second SIGQUIT is coalesced, and the
+ * thread that dumps ends the process if it is to end). */
+static int coordinate(const struct cd_trigger *t)
 {
 	pid_t self = cd_gettid();
 	if (cd_dump_claim(self) != 1)
-		return; /* another thread is dumping: this request joins its report */
+		return 0;
 	cd_dump(t);
 	cd_dump_release();
+	return 1;
 }
 
 static void on_quit(int sig, siginfo_t *info, void *ucv)
@@ -45,9 +49,9 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	cd_tls_in_handler++;
 	struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
 	                        .uc = ucv, .fatal = 0 };
-	coordinate(&t);
+	int dumped = coordinate(&t);
 	cd_tls_in_handler--;
-	if (!cd_cfg.quit_continue)
+	if (dumped && !cd_cfg.quit_continue)
 		cd_die(sig, info);
 	errno = saved;
 }
