@@ -12,6 +12,7 @@ setup() {
 	DIR="$BATS_TEST_TMPDIR/reports"
 	mkdir "$DIR"
 	export CRASHDUMP_OUTPUT="$DIR/r.%p"
+	open_answers
 }
 
 teardown() {
@@ -20,6 +21,14 @@ teardown() {
 
 JSON_END='"elapsed_ms":[0-9]+\.[0-9]+\}$'
 
+# quit_child: SIGQUITs the fixture's child $CHILD and waits until the
+# fixture has reaped it: the child dies of SIGQUIT (CRASHDUMP_ON_QUIT=exit)
+# only after its report is written.
+quit_child() {
+	kill -QUIT "$CHILD"
+	await_answer "^reaped $CHILD\$"
+}
+
 # fork_and_quit_child WHO: starts core_fork WHO 3, SIGQUITs the child and
 # waits for the end of its JSON report; sets $CHILD.
 fork_and_quit_child() {
@@ -27,8 +36,8 @@ fork_and_quit_child() {
 	start_fixture core_fork "$1" 3
 	CHILD=$(sed -n 's/^child //p' "$OUT")
 	assert_regex "$CHILD" '^[0-9]+$'
-	kill -QUIT "$CHILD"
-	wait_for_line "$DIR/r.$CHILD" "$JSON_END"
+	quit_child
+	assert_file_line "$DIR/r.$CHILD" "$JSON_END"
 }
 
 # assert_child_report: the child's report lists exactly its one thread.
@@ -70,8 +79,8 @@ assert_parent_report() {
 @test "the child's text report reads 1 real, 0 pooled, and 1 of 1 threads dumped" {
 	start_fixture core_fork main 3
 	CHILD=$(sed -n 's/^child //p' "$OUT")
-	kill -QUIT "$CHILD"
-	wait_for_line "$DIR/r.$CHILD" "$TRAILER_RE"
+	quit_child
+	assert_file_line "$DIR/r.$CHILD" "$TRAILER_RE"
 	assert_text_invariants "$DIR/r.$CHILD"
 	run grep -Ec '^crashdump: threads: 1 real, 0 pooled(, 0 relayed)?$' "$DIR/r.$CHILD"
 	assert_output 1

@@ -14,6 +14,7 @@ setup() {
 	mkdir "$DIR"
 	CTL="$BATS_TEST_TMPDIR/control"
 	mkfifo "$CTL"
+	open_answers
 	export CRASHDUMP_ON_QUIT=continue
 }
 
@@ -21,18 +22,19 @@ teardown() {
 	core_teardown
 }
 
-# calls_during_dumps N: starts core_nomalloc with 3 idle threads, makes N
-# dumps one after the other (each waited for in its report file), then asks
-# the fixture how many allocator calls it saw since it got ready.
+# calls_during_dumps N REGEX: starts core_nomalloc with 3 idle threads, makes
+# N dumps one after the other (after each, the report directory holds one
+# more file with a line matching REGEX), then asks the fixture how many
+# allocator calls it saw since it got ready.
 calls_during_dumps() {
 	start_fixture core_nomalloc "$CTL" 3
 	local i
 	for ((i = 1; i <= $1; i++)); do
-		kill -QUIT "$PID"
-		wait_for_files "$DIR" "$i" "$2"
+		quit_continue
+		assert_files_hold "$DIR" "$i" "$2"
 	done
-	send_command count
-	wait_for_line "$OUT" '^selftest: '
+	ask count '^counted$'
+	assert_file_line "$OUT" '^selftest: '
 	send_command exit
 	wait_fixture
 	assert_equal "$status" 0

@@ -13,6 +13,7 @@ setup() {
 	mkdir "$DIR"
 	CTL="$BATS_TEST_TMPDIR/control"
 	mkfifo "$CTL"
+	open_answers
 }
 
 teardown() {
@@ -32,13 +33,13 @@ assert_whole_report() {
 @test "CRASHDUMP_ON_QUIT=continue: two SIGQUITs give two whole reports and the process lives on" {
 	export CRASHDUMP_ON_QUIT=continue CRASHDUMP_OUTPUT="$DIR/r.%p.%t"
 	start_fixture core_continue "$CTL" 2
-	kill -QUIT "$PID"
-	wait_for_files "$DIR" 1 "$TRAILER_RE"
+	quit_continue
+	assert_files_hold "$DIR" 1 "$TRAILER_RE"
 	local first second f
 	first=$(ls "$DIR")
 	assert_regex "$first" "^r\\.$PID\\.[0-9]+$"
-	kill -QUIT "$PID"
-	wait_for_files "$DIR" 2 "$TRAILER_RE"
+	quit_continue
+	assert_files_hold "$DIR" 2 "$TRAILER_RE"
 	for f in "$DIR"/*; do
 		[ "${f##*/}" = "$first" ] || second=${f##*/}
 	done
@@ -60,8 +61,8 @@ assert_whole_report() {
 @test "CRASHDUMP_ON_QUIT=continue: after a dump the process still dies of SIGTERM as usual (143)" {
 	export CRASHDUMP_ON_QUIT=continue CRASHDUMP_OUTPUT="$DIR/r.%p"
 	start_fixture core_continue "$CTL" 2
-	kill -QUIT "$PID"
-	wait_for_line "$DIR/r.$PID" "$TRAILER_RE"
+	quit_continue
+	assert_file_line "$DIR/r.$PID" "$TRAILER_RE"
 	assert_whole_report "$DIR/r.$PID"
 	kill -0 "$PID"
 	kill -TERM "$PID"

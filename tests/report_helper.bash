@@ -1,13 +1,15 @@
 # report_helper.bash - reading crashdump reports in the core suite: the JSON
 # report of a run, the invariants every report keeps (each listed thread once,
-# dumped + missing == real), and a bounded wait for a report to be complete.
+# dumped + missing == real), and the fixtures' control FIFO and answer
+# channel, the events that tell a test a report is complete.
 # Load after test_helper (it uses bats-assert).
 
 TRAILER_RE='^crashdump: [0-9]+ of [0-9]+ threads dumped in [0-9]+(\.[0-9]+)? ms$'
 FRAME_RE='^#[0-9]+ 0x[0-9a-f]+ (\S+\+0x[0-9a-f]+|\?\?) \((.+\+0x[0-9a-f]+|\?\?)\)$'
 
-# A fixture a failed test left running (only this shell's own jobs), and a
-# fixture's child a test named in $CHILD, if that pid is still a fixture's.
+# A fixture a failed test left running (only this shell's own jobs), a
+# fixture's child a test named in $CHILD, if that pid is still a fixture's,
+# and the answer channel.
 core_teardown() {
 	local job comm
 	for job in $(jobs -p); do
@@ -19,6 +21,7 @@ core_teardown() {
 			kill -KILL "$CHILD" 2>/dev/null || true
 		fi
 	fi
+	close_answers
 }
 
 # quit_fixture: SIGQUITs the fixture started last and waits for it to die
@@ -98,52 +101,66 @@ fixture_alive() {
 	kill -0 "$PID" 2>/dev/null
 }
 
-# wait_for_line FILE REGEX: waits (10 s at most, a bound that only catches
-# a hang) until a line of FILE matches REGEX.  The library offers no other
-# signal that a report file is complete than its trailer.
-wait_for_line() {
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		if [ -f "$1" ] && grep -Eq "$2" "$1"; then
-			return 0
-		fi
-		fixture_alive || break
-		sleep 0.01
-	done
-	if [ -f "$1" ] && grep -Eq "$2" "$1"; then
-		return 0
-	fi
-	fail "no line matching '$2' in $1 ($(fixture_alive && echo 'after 10 s' || echo 'the fixture died'))"
+# assert_file_line FILE REGEX: a line of FILE matches REGEX.
+assert_file_line() {
+	[ -f "$1" ] || fail "no file $1"
+	grep -Eq "$2" "$1" || fail "no line matching '$2' in $1: $(cat "$1")"
 }
 
-# files_hold DIR COUNT REGEX: DIR holds COUNT files, each with a line
-# matching REGEX; 2 when it holds more files than COUNT.
-files_hold() {
-	local f n=0 ok=0
+# assert_files_hold DIR COUNT REGEX: DIR holds exactly COUNT files, and each
+# has a line matching REGEX.
+assert_files_hold() {
+	local f n=0
 	for f in "$1"/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))
-		grep -Eq "$3" "$f" || ok=1
+		grep -Eq "$3" "$f" || fail "no line matching '$3' in $f: $(cat "$f")"
 	done
-	[ "$n" -le "$2" ] || return 2
-	[ "$n" -eq "$2" ] && return "$ok"
-	return 1
+	[ "$n" -eq "$2" ] || fail "$1 holds $n files, not $2: $(ls "$1")"
 }
 
-# wait_for_files DIR COUNT REGEX: waits (10 s at most) until DIR holds
-# COUNT files and each has a line matching REGEX.
-wait_for_files() {
-	local i rc
-	for ((i = 0; i < 1000; i++)); do
-		rc=0
-		files_hold "$@" || rc=$?
-		[ "$rc" -eq 0 ] && return 0
-		[ "$rc" -eq 1 ] || fail "$1 holds more than $2 files: $(ls "$1")"
-		fixture_alive || break
-		sleep 0.01
-	done
-	files_hold "$@" && return 0
-	fail "$1 does not hold $2 files with a line matching '$3' ($(fixture_alive && echo 'after 10 s' || echo 'the fixture died')): $(ls "$1")"
+# The fixtures' answer channel: a FIFO the test shell holds open read-write
+# on this descriptor; fixtures started afterwards inherit it and write one
+# line per answer (core_answer in tests/fixtures/core_util.h, same number).
+ANSWER_FD=6
+
+# open_answers: opens the answer channel; before start_fixture.
+open_answers() {
+	local fifo="$BATS_TEST_TMPDIR/answers.fifo"
+	mkfifo "$fifo"
+	eval "exec $ANSWER_FD<>\"\$fifo\""
+}
+
+# close_answers: closes it (teardown).
+close_answers() {
+	eval "exec $ANSWER_FD>&-"
+}
+
+# await_answer REGEX: reads the fixture's next answer (10 s at most, a bound
+# that only catches a hang: the test shell holds a write end, so a dead
+# fixture gives no end of file) into $ANSWER; it must match REGEX.
+await_answer() {
+	ANSWER=""
+	IFS= read -r -t 10 ANSWER <&"$ANSWER_FD" ||
+		fail "no answer from the fixture in 10 s ($(fixture_alive && echo 'it runs' || echo 'it died'))"
+	[[ $ANSWER =~ $1 ]] || fail "the fixture answered '$ANSWER', not '$1'"
+}
+
+# ask CMD REGEX: sends CMD on the control FIFO $CTL and waits for the
+# fixture's answer, which must match REGEX.
+ask() {
+	send_command "$1"
+	await_answer "$2"
+}
+
+# quit_continue: SIGQUITs the fixture $PID (CRASHDUMP_ON_QUIT=continue, its
+# threads but main blocking SIGQUIT: core_block_quit) and returns once the
+# dump has ended.  The kernel runs main's SIGQUIT handler, which makes the
+# whole dump and report, before main reads anything more from $CTL: the
+# answer to a ping sent after the signal comes after the report.
+quit_continue() {
+	kill -QUIT "$PID"
+	ask ping '^pong$'
 }
 
 # send_command CMD: writes the line CMD to the control FIFO $CTL.  Opened
