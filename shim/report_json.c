@@ -249,8 +249,17 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 		if (any++)
 			cd_out_char(o, ',');
 		if (cd_report_part(o, v, part_thread, i, &faults) < 0) {
+			/* The same members, from our own slot only (no names read
+			 * from the process's memory), so readers need no special case. */
+			static const char *const origins[] = { "main", "pthread", "foreign" };
 			cd_out_char(o, '{');
 			member_int(o, "tid", s->tid);
+			member_str(o, "name", "");
+			member_bool(o, "signalled", s->signalled);
+			member_bool(o, "crashed", s->crashed);
+			member_str(o, "origin", origins[s->origin]);
+			member_bool(o, "truncated", 1);
+			cd_out_str(o, "\"created_by\":null,\"registers\":null,\"frames\":[],");
 			key(o, "error");
 			cd_out_json_str(o, "fault while writing this thread");
 			cd_out_char(o, '}');
