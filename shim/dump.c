@@ -4,6 +4,7 @@
 #include "dump.h"
 #include "fatal.h"
 #include "guard.h"
+#include "init.h"
 #include "config.h"
 #include "limits.h"
 #include "out.h"
@@ -176,8 +177,10 @@ static void capture(struct cd_slot *s, ucontext_t *uc)
 {
 	struct capture_job j = { s, uc };
 	prctl(PR_GET_NAME, s->name);
-	if (cd_guarded(capture_step, &j) < 0)
+	if (cd_guarded(capture_step, &j) < 0) {
+		cd_unwind_abandon();
 		s->cut = CD_CUT_FAULT;
+	}
 }
 
 void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
@@ -234,16 +237,23 @@ int cd_dump_crashed_late(pid_t self, ucontext_t *uc)
 	return 0;
 }
 
-static int send_relay(pid_t tid, unsigned round, int slot)
+/* The relay's siginfo for a round: the kernel copies it at each send, so
+ * one is filled per round and only the slot changes between sends. */
+static void relay_info(siginfo_t *si, unsigned round)
 {
-	siginfo_t si;
-	memset(&si, 0, sizeof si);
-	si.si_signo = cd_rt.relay_sig;
-	si.si_code = SI_QUEUE;
-	si.si_pid = cd_rt.pid;
-	si.si_uid = getuid();
-	si.si_value.sival_ptr = (void *)(uintptr_t)(((uint64_t)round << 32) | (unsigned)slot);
-	if (syscall(SYS_rt_tgsigqueueinfo, cd_rt.pid, tid, cd_rt.relay_sig, &si) == 0)
+	memset(si, 0, sizeof *si);
+	si->si_signo = cd_rt.relay_sig;
+	si->si_code = SI_QUEUE;
+	si->si_pid = cd_rt.pid;
+	si->si_uid = getuid();
+	si->si_value.sival_ptr = (void *)(uintptr_t)((uint64_t)round << 32);
+}
+
+static int send_relay(siginfo_t *si, pid_t tid, int slot)
+{
+	uint64_t round = (uint64_t)(uintptr_t)si->si_value.sival_ptr >> 32;
+	si->si_value.sival_ptr = (void *)(uintptr_t)((round << 32) | (unsigned)slot);
+	if (syscall(SYS_rt_tgsigqueueinfo, cd_rt.pid, tid, cd_rt.relay_sig, si) == 0)
 		return 0;
 	return errno;
 }
@@ -350,6 +360,7 @@ void cd_dump(const struct cd_trigger *t)
 	v.time = wall.tv_sec;
 	v.max_frames = cd_cfg.max_frames;
 	int64_t deadline = v.start_ns + (int64_t)cd_cfg.timeout_ms * 1000000LL;
+	cd_find_exe();
 
 	int n = cd_tasks_list(tids, CD_MAX_TASKS, &more);
 	if (n < 0)
@@ -415,6 +426,8 @@ void cd_dump(const struct cd_trigger *t)
 	 * pthread_create, or not yet through our trampoline, blocks every
 	 * signal for a moment. */
 	int expected = 0;
+	siginfo_t relay;
+	relay_info(&relay, round);
 	for (int i = 1; i < nslots; i++) {
 		struct cd_slot *s = cd_slot_at(i);
 		if (s->missing != CD_DUMPED)
@@ -433,11 +446,11 @@ void cd_dump(const struct cd_trigger *t)
 			}
 		}
 		__atomic_store_n(&s->state, STATE(round, PH_EXPECTING), __ATOMIC_RELEASE);
-		int err = send_relay(s->tid, round, i);
+		int err = send_relay(&relay, s->tid, i);
 		if (err == EAGAIN) {
 			/* The queue of pending signals is full: let some answer. */
 			wait_for_answers(round, expected, cd_now_ns() + 10 * 1000000LL);
-			err = send_relay(s->tid, round, i);
+			err = send_relay(&relay, s->tid, i);
 		}
 		if (err) {
 			close_slot(s, round, err == ESRCH ? CD_MISSING_EXITED : CD_MISSING_UNSIGNALLED);

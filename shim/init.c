@@ -1,6 +1,7 @@
 /* init.c - arms the library once per process: configuration, real symbols,
  * libunwind warm-up, handlers; a failure prints one line and disables us.
- * Context: normal context only (constructor, first pthread_create, fork). */
+ * Context: normal context only (constructor, first pthread_create, fork),
+ * except cd_find_exe: signal handler (AS-safe), called by the dump. */
 #include "config.h"
 #include "dump.h"
 #include "handlers.h"
@@ -55,29 +56,47 @@ static int runtime_module(struct dl_phdr_info *info, size_t size, void *data)
 	                                     "libmonosgen", NULL };
 	(void)size;
 	(void)data;
-	for (const char *p = info->dlpi_name; p && *p; p++)
+	for (const char *p = info->dlpi_name; p && *p; p++) {
+		if (*p != 'l') /* every name starts "lib": most places are no match */
+			continue;
 		for (int i = 0; names[i]; i++)
 			if (cd_strneq(p, names[i], cd_strlen(names[i])))
 				return 1;
+	}
 	return 0;
 }
 
+/* Resolved by the loader with our other symbols, to NULL when no object
+ * exports it: dlsym(RTLD_DEFAULT) of a missing name would set a dlerror
+ * message, and so make a process's first malloc (14 us of start-up). */
+extern char _cgo_init[] __attribute__((weak, visibility("default")));
+
 static int runtime_present(void)
 {
-	return dlsym(RTLD_DEFAULT, "_cgo_init") != NULL ||
-	       dl_iterate_phdr(runtime_module, NULL) != 0;
+	return _cgo_init != NULL || dl_iterate_phdr(runtime_module, NULL) != 0;
 }
 
-static void find_exe(void)
+/* Read at the first dump, not at load: /proc path walks cost start-up time
+ * in every process (28 us), and only a report needs the name.  A file
+ * deleted since exec reads "PATH (deleted)": the suffix is dropped, as the
+ * name at load had none. */
+void cd_find_exe(void)
 {
+	static const char deleted[] = " (deleted)";
+	if (cd_rt.exe_base)
+		return;
 	ssize_t n = readlink("/proc/self/exe", cd_rt.exe, sizeof cd_rt.exe - 1);
-	if (n < 0)
+	if (n <= 0)
 		n = (ssize_t)cd_strlcpy(cd_rt.exe, "?", sizeof cd_rt.exe);
+	size_t k = sizeof deleted - 1;
+	if ((size_t)n > k && cd_strneq(cd_rt.exe + n - k, deleted, k))
+		n -= (ssize_t)k;
 	cd_rt.exe[n] = 0;
-	cd_rt.exe_base = cd_rt.exe;
+	const char *base = cd_rt.exe;
 	for (char *p = cd_rt.exe; *p; p++)
 		if (*p == '/' && p[1])
-			cd_rt.exe_base = p + 1;
+			base = p + 1;
+	cd_rt.exe_base = base;
 }
 
 static void arm(void)
@@ -93,7 +112,6 @@ static void arm(void)
 	if (cd_cfg.disabled)
 		return;
 	cd_rt.pid = getpid();
-	find_exe();
 	find_libunwind();
 	if (cd_unwind_warm_up() < 0) {
 		disable("libunwind does not work in this process");

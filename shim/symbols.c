@@ -265,13 +265,79 @@ static void sift_down(struct cd_sym *v, size_t root, size_t n, const char *str)
 }
 
 /* Heap sort: in place, no recursion, O(n log n) whatever the input. */
-static void sort_syms(struct cd_sym *v, size_t n, const char *str)
+static void heap_sort_syms(struct cd_sym *v, size_t n, const char *str)
 {
 	for (size_t i = n / 2; i-- > 0;)
 		sift_down(v, i, n, str);
 	for (size_t end = n; end-- > 1;) {
 		sym_swap(&v[0], &v[end]);
 		sift_down(v, 0, end, str);
+	}
+}
+
+/* Aliases of one start, in sym_before order: insertion sort for the usual
+ * handful, heap sort for the thousands identical code folding can make. */
+static void sort_run(struct cd_sym *v, size_t n, const char *str)
+{
+	if (n > 16) {
+		heap_sort_syms(v, n, str);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && sym_before(&v[j], &v[j - 1], str); j--)
+			sym_swap(&v[j], &v[j - 1]);
+}
+
+/* By start with a least-significant-digit radix sort (stable, linear) into
+ * a scratch mapping, then each run of one start by sym_before: as
+ * sym_before is a total order (entries equal in all of it differ at most in
+ * size, which the merge of aliases takes the largest of), the index is the
+ * one heap sort alone makes, in a fraction of the time (libc's symbol table
+ * is loaded at the first dump).  Heap sort alone for small tables (the
+ * scratch mapping would cost more) or without the scratch. */
+static void sort_syms(struct cd_sym *v, size_t n, const char *str)
+{
+	if (n < 512) {
+		heap_sort_syms(v, n, str);
+		return;
+	}
+	uint64_t lo = v[0].start, hi = v[0].start;
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].start < lo)
+			lo = v[i].start;
+		if (v[i].start > hi)
+			hi = v[i].start;
+	}
+	size_t len = align_up(n * sizeof *v, page_size());
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		heap_sort_syms(v, n, str);
+		return;
+	}
+	struct cd_sym *src = v, *dst = p;
+	for (unsigned shift = 0; shift < 64 && ((hi - lo) >> shift) != 0; shift += 8) {
+		size_t at[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			at[((src[i].start - lo) >> shift) & 255]++;
+		for (size_t d = 0, sum = 0; d < 256; d++) {
+			size_t c = at[d];
+			at[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[at[((src[i].start - lo) >> shift) & 255]++] = src[i];
+		struct cd_sym *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		bytes_copy(v, src, n * sizeof *v);
+	munmap(p, len);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].start == v[i].start; j++)
+			;
+		if (j - i > 1)
+			sort_run(v + i, j - i, str);
 	}
 }
 

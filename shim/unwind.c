@@ -2,31 +2,121 @@
  * Context: cd_unwind runs in signal handlers (AS-safe after warm-up). */
 #define UNW_LOCAL_ONLY
 #include "unwind.h"
+#include <stddef.h>
 
 #include <libunwind.h>
 
+/* Pages already read in one walk, remembered so that libunwind does not
+ * validate them again (see access_mem). */
+#define WALK_PAGES 8
+#define CHUNK 4096u /* the smallest page: protection never changes inside one */
+
+/* The walk this thread is doing, reached from libunwind's callbacks.
+ * Initial-exec TLS: no allocation on first access, safe in handlers. */
+struct walk {
+	uintptr_t uc_lo, uc_hi;    /* the ucontext the walk started from */
+	uintptr_t pages[WALK_PAGES];
+	int npages, next;
+};
+static __thread struct walk *cur_walk __attribute__((tls_model("initial-exec")));
+
+/* libunwind's own accessor, set before ours is installed.  The initial
+ * value is never called; it puts the pointer in .data, whose page the
+ * loader has written already, instead of a bss page of its own that
+ * start-up would fault in for this one word. */
+static int no_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
+                         void *arg)
+{
+	(void)as;
+	(void)addr;
+	(void)val;
+	(void)write;
+	(void)arg;
+	return -UNW_EUNSPEC;
+}
+static int (*lib_access_mem)(unw_addr_space_t, unw_word_t, unw_word_t *, int,
+                             void *) = no_access_mem;
+
+static int walk_knows(const struct walk *w, uintptr_t addr)
+{
+	if (addr >= w->uc_lo && addr <= w->uc_hi - sizeof(unw_word_t))
+		return 1;
+	uintptr_t chunk = addr & ~(uintptr_t)(CHUNK - 1);
+	if (chunk != ((addr + sizeof(unw_word_t) - 1) & ~(uintptr_t)(CHUNK - 1)))
+		return 0; /* a read that straddles two chunks is libunwind's to judge */
+	for (int i = 0; i < w->npages; i++)
+		if (w->pages[i] == chunk)
+			return 1;
+	return 0;
+}
+
+static void walk_remember(struct walk *w, uintptr_t addr)
+{
+	uintptr_t chunk = addr & ~(uintptr_t)(CHUNK - 1);
+	if (chunk != ((addr + sizeof(unw_word_t) - 1) & ~(uintptr_t)(CHUNK - 1)))
+		return;
+	w->pages[w->next] = chunk;
+	w->next = (w->next + 1) % WALK_PAGES;
+	if (w->npages < WALK_PAGES)
+		w->npages++;
+}
+
+/* libunwind's local accessor validates every stack read with mincore and
+ * a pipe write (3 syscalls), remembering 4 good pages for the whole
+ * process: with many threads unwinding at once they evict each other, and
+ * registers, which libunwind reads from the ucontext on the alternate
+ * stack, are validated too.  Within one of our walks, memory already read
+ * without fault is read directly; anything else (other threads, other
+ * walks, first reads, writes) goes to libunwind's own accessor, so what is
+ * accepted or refused is unchanged. */
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
+                      void *arg)
+{
+	struct walk *w = cur_walk;
+	if (!w || write)
+		return lib_access_mem(as, addr, val, write, arg);
+	if (walk_knows(w, addr)) {
+		*val = *(const unw_word_t *)addr;
+		return 0;
+	}
+	int r = lib_access_mem(as, addr, val, write, arg);
+	if (r == 0)
+		walk_remember(w, addr);
+	return r;
+}
+
 /* libunwind takes a mutex and resolves its tables on first use (libunwind
- * issue #331), so one full walk happens at load, before any handler can. */
+ * issue #331), so one step happens at load, before any handler can: it
+ * runs tdep_init and binds, lazily, the functions every step calls
+ * (libunwind.so.8 is not linked with -z now). */
 int cd_unwind_warm_up(void)
 {
 	unw_context_t ctx;
 	unw_cursor_t c;
 	if (unw_getcontext(&ctx) < 0)
 		return -1;
-	/* One step is enough to run tdep_init and bind the functions every
-	 * step uses; a longer walk would only cost start-up time. */
 	if (unw_init_local2(&c, &ctx, UNW_INIT_SIGNAL_FRAME) < 0)
 		return -1;
 	unw_is_signal_frame(&c);
-	return unw_step(&c) < 0 ? -1 : 0;
+	if (unw_step(&c) < 0)
+		return -1;
+	unw_accessors_t *a = unw_get_accessors(unw_local_addr_space);
+	if (a && a->access_mem && a->access_mem != access_mem) {
+		__atomic_store_n(&lib_access_mem, a->access_mem, __ATOMIC_RELEASE);
+		__atomic_store_n(&a->access_mem, access_mem, __ATOMIC_RELEASE);
+	}
+	return 0;
 }
 
-void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
+void cd_unwind_abandon(void)
+{
+	cur_walk = NULL;
+}
+
+static void walk(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
 {
 	unw_cursor_t c;
 	int after_signal = 1;
-	*count = 0;
-	*cut = CD_CUT_NONE;
 	/* unw_context_t is ucontext_t on x86-64; SIGNAL_FRAME makes frame 0 be
 	 * looked up at its exact pc, not pc-1. */
 	if (unw_init_local2(&c, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0) {
@@ -53,4 +143,14 @@ void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *cou
 			break;
 		}
 	}
+}
+
+void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
+{
+	struct walk w = { .uc_lo = (uintptr_t)uc, .uc_hi = (uintptr_t)(uc + 1) };
+	*count = 0;
+	*cut = CD_CUT_NONE;
+	cur_walk = &w;
+	walk(uc, pcs, exact, max, count, cut);
+	cur_walk = NULL;
 }

@@ -26,4 +26,9 @@ int cd_unwind_warm_up(void);
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count,
                int *cut);
 
+/* AS-safe.  After a fault has cut a walk short (cd_guarded returned -1):
+ * forgets the walk, so that later libunwind calls of this thread are
+ * treated as anybody's. */
+void cd_unwind_abandon(void);
+
 #endif
