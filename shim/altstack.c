@@ -48,26 +48,25 @@ static int has_own_stack(void)
 	       old.ss_size >= CD_ALTSTACK_MIN;
 }
 
+/* A thread made by pthread_create starts without an alternate stack (the
+ * kernel clears it for CLONE_VM children), so no check is needed here: one
+ * system call on the thread-creation path. */
 void cd_threads_setup_altstack(struct cd_record *r)
 {
-	if (has_own_stack())
-		return;
 	if (!r->altstack)
 		r->altstack = map_stack();
-	if (r->altstack && !install(r->altstack))
-		return;
+	if (r->altstack)
+		install(r->altstack);
 }
 
 /* Disabled before the record (and so the stack) can go to another thread;
- * never unmapped, as the kernel may still be using it if disabling fails. */
+ * never unmapped.  If the thread runs on it (EPERM: exiting from a handler)
+ * it is left to the thread and the record gets a new one. */
 void cd_threads_release_altstack(struct cd_record *r)
 {
-	stack_t cur;
-	if (!r->altstack || sigaltstack(NULL, &cur) != 0 || cur.ss_sp != r->altstack)
-		return;
 	stack_t off = { .ss_flags = SS_DISABLE };
-	if (sigaltstack(&off, NULL) != 0)
-		r->altstack = NULL; /* still in use: leak it rather than share it */
+	if (r->altstack && sigaltstack(&off, NULL) != 0)
+		r->altstack = NULL;
 }
 
 int cd_altstack_main(void)

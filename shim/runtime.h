@@ -12,11 +12,12 @@ struct cd_runtime {
 	int active;              /* handlers installed, library armed */
 	pid_t pid;               /* getpid() of the process we armed (reset by fork) */
 	int relay_sig;           /* the real-time signal that carries relays and the watchdog */
-	char exe[CD_PATH_LEN];   /* /proc/self/exe at load */
-	const char *exe_base;    /* its last component */
 	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see sigmask.c */
 	int quit_installed;      /* our SIGQUIT handler is in place */
 	int passive;             /* a runtime (JVM, Go, .NET) owns the signals */
+	const char *exe_base;    /* last component of exe, once read */
+	/* Last: the fields written at load share one page. */
+	char exe[CD_PATH_LEN];   /* /proc/self/exe, read at the first dump */
 };
 
 extern struct cd_runtime cd_rt;
