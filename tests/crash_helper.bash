@@ -91,20 +91,6 @@ crash_json() {
 	export JSON
 }
 
-# jqr EXPR: EXPR over $JSON, raw compact output.
-jqr() {
-	jq -rc "$1" "$JSON"
-}
-
-# assert_jq EXPR EXPECTED: EXPR over $JSON prints exactly EXPECTED.  Does
-# not use `run`, so $status, $output and $stderr of the fixture's run stay.
-assert_jq() {
-	local got
-	got=$(jq -rc "$1" "$JSON") || fail "jq failed on: $1"
-	[ "$got" = "$2" ] ||
-		fail "$(printf 'jq %s\n  expected: %s\n  actual  : %s' "$1" "$2" "$got")"
-}
-
 # open_report_pipe: a FIFO held open read-write on fd $CRASH_FD by the test
 # shell; fixtures started afterwards inherit it and write their report
 # there (CRASHDUMP_OUTPUT=fd:N), so the test can wait for the report's

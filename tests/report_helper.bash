@@ -43,18 +43,6 @@ load_json() {
 	export JSON
 }
 
-# jqr EXPR: EXPR over $JSON, raw compact output.
-jqr() {
-	jq -rc "$1" "$JSON"
-}
-
-# assert_jq EXPR EXPECTED: EXPR over $JSON prints exactly EXPECTED.
-assert_jq() {
-	run jq -rc "$1" "$JSON"
-	assert_success
-	assert_output "$2"
-}
-
 # assert_json_invariants: in $JSON every listed tid appears once (dumped or
 # missing), dumped + missing == threads_real, threads_dumped agrees, and the
 # first thread, and only it, is the signalled one (for a signal report).

@@ -50,3 +50,17 @@ wait_fixture() {
 	kill "$guard" 2>/dev/null || true
 	wait "$guard" 2>/dev/null || true
 }
+
+# jqr EXPR: EXPR over $JSON, raw compact output.
+jqr() {
+	jq -rc "$1" "$JSON"
+}
+
+# assert_jq EXPR EXPECTED: EXPR over $JSON prints exactly EXPECTED.  Does
+# not use `run`, so $status, $output and $stderr of the fixture's run stay.
+assert_jq() {
+	local got
+	got=$(jq -rc "$1" "$JSON") || fail "jq failed on: $1"
+	[ "$got" = "$2" ] ||
+		fail "$(printf 'jq %s\n  expected: %s\n  actual  : %s' "$1" "$2" "$got")"
+}
