@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -163,8 +164,7 @@ void cd_out_mem(struct cd_out *o, const char *s, size_t n)
 		if (o->len == o->cap)
 			cd_out_flush(o);
 		size_t room = o->cap - o->len, k = n < room ? n : room;
-		for (size_t i = 0; i < k; i++)
-			o->buf[o->len + i] = s[i];
+		memcpy(o->buf + o->len, s, k);
 		o->len += k;
 		s += k;
 		n -= k;
@@ -176,9 +176,14 @@ void cd_out_str(struct cd_out *o, const char *s)
 	cd_out_mem(o, s, cd_strlen(s));
 }
 
+/* The report is written a byte at a time in many places: the common case
+ * stays a store. */
 void cd_out_char(struct cd_out *o, char c)
 {
-	cd_out_mem(o, &c, 1);
+	if (o->len < o->cap)
+		o->buf[o->len++] = c;
+	else
+		cd_out_mem(o, &c, 1);
 }
 
 void cd_out_udec(struct cd_out *o, unsigned long long v)
