@@ -10,14 +10,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-setup() {
-	crash_setup
-}
-
-teardown() {
-	crash_teardown
-}
-
 # assert_app_view: the fixture's own view of its SIGSEGV action (stdout).
 assert_app_view() {
 	assert_line --index 0 'before: SIG_DFL'

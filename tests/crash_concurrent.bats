@@ -7,14 +7,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-setup() {
-	crash_setup
-}
-
-teardown() {
-	crash_teardown
-}
-
 # skip_unless_realtime: the fixture could keep its crashers from being
 # preempted before their fault (see crash_concurrent.c); without that, a
 # crasher may take the relay first, and then rightly is not "crashed".

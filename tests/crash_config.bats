@@ -7,14 +7,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-setup() {
-	crash_setup
-}
-
-teardown() {
-	crash_teardown
-}
-
 @test "CRASHDUMP_SIGNALS=none: SIGSEGV gives no report, status 139" {
 	export CRASHDUMP_SIGNALS=none
 	run -139 --separate-stderr with_lib "$FIX/crash_signal" segv main 1

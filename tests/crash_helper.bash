@@ -121,3 +121,13 @@ assert_dir_empty() {
 	left=$(ls -A "$1")
 	[ -z "$left" ] || fail "$1 is not empty: $left"
 }
+
+# The suite's own setup and teardown; a file that needs more defines its
+# own and calls crash_setup / crash_teardown from them.
+setup() {
+	crash_setup
+}
+
+teardown() {
+	crash_teardown
+}

@@ -7,14 +7,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-setup() {
-	crash_setup
-}
-
-teardown() {
-	crash_teardown
-}
-
 # check_overflow_json WHERE THREADS [FRAMES]: the JSON report of an
 # overflow in WHERE: complete, the overflowing thread first, cut at the
 # frame limit (FRAMES, default 128) inside the recursion.

@@ -10,14 +10,6 @@ load crash_helper
 
 K=3 # parked workers besides the crashing thread
 
-setup() {
-	crash_setup
-}
-
-teardown() {
-	crash_teardown
-}
-
 # check_fatal SIG WHERE STATUS NAME CODE: crash_signal SIG WHERE $K dies
 # with STATUS and its JSON report says NAME and CODE, the faulting thread
 # first (registers, crashing function), then every parked thread.
