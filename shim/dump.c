@@ -4,7 +4,6 @@
 #include "dump.h"
 #include "fatal.h"
 #include "guard.h"
-#include "init.h"
 #include "config.h"
 #include "limits.h"
 #include "out.h"
@@ -88,6 +87,29 @@ void cd_dump_after_fork(void)
 
 /* Lays out room for n slots.  A bigger area replaces the old one, which is
  * left mapped because a late answer of an old round may still read it. */
+/* Read at the first dump, not at load: /proc path walks cost start-up time
+ * in every process (28 us), and only a report needs the name.  A file
+ * deleted since exec reads "PATH (deleted)": the suffix is dropped, as the
+ * name at load had none. */
+static void find_exe(void)
+{
+	static const char deleted[] = " (deleted)";
+	if (cd_rt.exe_base)
+		return;
+	ssize_t n = readlink("/proc/self/exe", cd_rt.exe, sizeof cd_rt.exe - 1);
+	if (n <= 0)
+		n = (ssize_t)cd_strlcpy(cd_rt.exe, "?", sizeof cd_rt.exe);
+	size_t k = sizeof deleted - 1;
+	if ((size_t)n > k && cd_strneq(cd_rt.exe + n - k, deleted, k))
+		n -= (ssize_t)k;
+	cd_rt.exe[n] = 0;
+	const char *base = cd_rt.exe;
+	for (char *p = cd_rt.exe; *p; p++)
+		if (*p == '/' && p[1])
+			base = p + 1;
+	cd_rt.exe_base = base;
+}
+
 static int slots_reserve(int n, int frames)
 {
 	if (slot_area && n <= slot_cap && frames == slot_frames)
@@ -360,7 +382,7 @@ void cd_dump(const struct cd_trigger *t)
 	v.time = wall.tv_sec;
 	v.max_frames = cd_cfg.max_frames;
 	int64_t deadline = v.start_ns + (int64_t)cd_cfg.timeout_ms * 1000000LL;
-	cd_find_exe();
+	find_exe();
 
 	int n = cd_tasks_list(tids, CD_MAX_TASKS, &more);
 	if (n < 0)

@@ -1,7 +1,6 @@
 /* init.c - arms the library once per process: configuration, real symbols,
  * libunwind warm-up, handlers; a failure prints one line and disables us.
- * Context: normal context only (constructor, first pthread_create, fork),
- * except cd_find_exe: signal handler (AS-safe), called by the dump. */
+ * Context: normal context only (constructor, first pthread_create, fork). */
 #include "config.h"
 #include "dump.h"
 #include "handlers.h"
@@ -74,29 +73,6 @@ extern char _cgo_init[] __attribute__((weak, visibility("default")));
 static int runtime_present(void)
 {
 	return _cgo_init != NULL || dl_iterate_phdr(runtime_module, NULL) != 0;
-}
-
-/* Read at the first dump, not at load: /proc path walks cost start-up time
- * in every process (28 us), and only a report needs the name.  A file
- * deleted since exec reads "PATH (deleted)": the suffix is dropped, as the
- * name at load had none. */
-void cd_find_exe(void)
-{
-	static const char deleted[] = " (deleted)";
-	if (cd_rt.exe_base)
-		return;
-	ssize_t n = readlink("/proc/self/exe", cd_rt.exe, sizeof cd_rt.exe - 1);
-	if (n <= 0)
-		n = (ssize_t)cd_strlcpy(cd_rt.exe, "?", sizeof cd_rt.exe);
-	size_t k = sizeof deleted - 1;
-	if ((size_t)n > k && cd_strneq(cd_rt.exe + n - k, deleted, k))
-		n -= (ssize_t)k;
-	cd_rt.exe[n] = 0;
-	const char *base = cd_rt.exe;
-	for (char *p = cd_rt.exe; *p; p++)
-		if (*p == '/' && p[1])
-			base = p + 1;
-	cd_rt.exe_base = base;
 }
 
 static void arm(void)

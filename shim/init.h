@@ -7,8 +7,4 @@
 /* Normal context only.  Idempotent and thread-safe; returns cd_rt.active. */
 int cd_init(void);
 
-/* AS-safe (raw syscalls), by the dump coordinator only.  Fills cd_rt.exe and
- * cd_rt.exe_base the first time (/proc/self/exe; "?" without /proc). */
-void cd_find_exe(void);
-
 #endif

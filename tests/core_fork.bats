@@ -9,10 +9,8 @@ load test_helper
 load report_helper
 
 setup() {
-	DIR="$BATS_TEST_TMPDIR/reports"
-	mkdir "$DIR"
+	core_setup
 	export CRASHDUMP_OUTPUT="$DIR/r.%p"
-	open_answers
 }
 
 teardown() {

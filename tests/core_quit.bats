@@ -9,11 +9,7 @@ load test_helper
 load report_helper
 
 setup() {
-	DIR="$BATS_TEST_TMPDIR/reports"
-	mkdir "$DIR"
-	CTL="$BATS_TEST_TMPDIR/control"
-	mkfifo "$CTL"
-	open_answers
+	core_setup
 }
 
 teardown() {

@@ -82,6 +82,16 @@ refute_crashdump() {
 	assert_output 0
 }
 
+# assert_jvm_ends_by_sigterm: the JVM started last ($PID) is still running,
+# and SIGTERM ends it as it would without the library (status 143).
+assert_jvm_ends_by_sigterm() {
+	kill -0 "$PID"
+	kill -TERM "$PID"
+	status=0
+	wait "$PID" || status=$?
+	assert_equal "$status" 143
+}
+
 @test "java -version under the library: exit 0, its usual output, nothing from the library" {
 	run -0 --separate-stderr with_lib java -version
 	assert_equal "$output" ""
@@ -116,11 +126,7 @@ refute_crashdump() {
 	read_report "$dump" '^"parked-worker" '
 	run grep -c '^Full thread dump ' "$dump"
 	assert_output 1
-	kill -0 "$PID"
-	kill -TERM "$PID"
-	status=0
-	wait "$PID" || status=$?
-	assert_equal "$status" 143
+	assert_jvm_ends_by_sigterm
 	refute_crashdump "$(cat "$ERR")"
 	refute_crashdump "$(cat "$dump")"
 }
@@ -134,11 +140,7 @@ refute_crashdump() {
 	assert_line --regexp '^Full thread dump '
 	assert_line --regexp '^"main" '
 	assert_line --regexp '^"parked-worker" '
-	kill -0 "$PID"
-	kill -TERM "$PID"
-	status=0
-	wait "$PID" || status=$?
-	assert_equal "$status" 143
+	assert_jvm_ends_by_sigterm
 	refute_crashdump "$(cat "$ERR")"
 	refute_crashdump "$(cat "$OUT")"
 }

@@ -158,3 +158,13 @@ quit_continue() {
 send_command() {
 	echo "$1" 1<>"$CTL"
 }
+
+# core_setup: a report directory $DIR, a control FIFO $CTL for commands to
+# the fixture, and the answer channel (open_answers).
+core_setup() {
+	DIR="$BATS_TEST_TMPDIR/reports"
+	mkdir "$DIR"
+	CTL="$BATS_TEST_TMPDIR/control"
+	mkfifo "$CTL"
+	open_answers
+}
