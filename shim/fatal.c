@@ -150,6 +150,7 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 static struct sigaction guard_saved[2];
 static int guard_taken[2];
 static const int guard_sigs[2] = { SIGSEGV, SIGBUS };
+static int faults_caught;
 
 static void fatal_action(struct sigaction *sa)
 {
@@ -167,16 +168,26 @@ void cd_fatal_guard_begin(void)
 {
 	struct sigaction sa;
 	fatal_action(&sa);
-	for (int i = 0; i < 2; i++)
+	int caught = 1;
+	for (int i = 0; i < 2; i++) {
 		guard_taken[i] = !cd_owned(guard_sigs[i]) &&
 		                 cd_real.sigaction(guard_sigs[i], &sa, &guard_saved[i]) == 0;
+		caught &= guard_taken[i] || cd_owned(guard_sigs[i]);
+	}
+	__atomic_store_n(&faults_caught, caught, __ATOMIC_RELEASE);
 }
 
 void cd_fatal_guard_end(void)
 {
+	__atomic_store_n(&faults_caught, 0, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++)
 		if (guard_taken[i])
 			cd_real.sigaction(guard_sigs[i], &guard_saved[i], NULL);
+}
+
+int cd_fatal_faults_caught(void)
+{
+	return __atomic_load_n(&faults_caught, __ATOMIC_ACQUIRE);
 }
 
 int cd_fatal_install(void)

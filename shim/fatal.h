@@ -21,4 +21,8 @@ void cd_die(int sig, const siginfo_t *info);
 void cd_fatal_guard_begin(void);
 void cd_fatal_guard_end(void);
 
+/* AS-safe.  1 while SIGSEGV and SIGBUS both reach our handler (so reach a
+ * fault guard): from cd_fatal_guard_begin to cd_fatal_guard_end. */
+int cd_fatal_faults_caught(void);
+
 #endif

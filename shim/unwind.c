@@ -1,7 +1,12 @@
 /* unwind.c - stack walking from a signal context with libunwind 1.6.
  * Context: cd_unwind runs in signal handlers (AS-safe after warm-up). */
 #define UNW_LOCAL_ONLY
+#include "fatal.h"
+#include "guard.h"
+#include "real.h"
 #include "unwind.h"
+
+#include <signal.h>
 #include <stddef.h>
 
 #include <libunwind.h>
@@ -19,6 +24,17 @@ struct walk {
 	int npages, next;
 };
 static __thread struct walk *cur_walk __attribute__((tls_model("initial-exec")));
+
+__thread int cd_tls_walk_quiet __attribute__((tls_model("initial-exec")));
+__thread int cd_tls_walk_locks __attribute__((tls_model("initial-exec")));
+
+/* Set when a walk faulted inside one of libunwind's locked sections: the
+ * lock is held for good, and any later walk would wait on it forever. */
+static int unwinder_broken;
+
+/* The mask before the walk, for cd_unwind_abandon. */
+static __thread sigset_t walk_saved_mask __attribute__((tls_model("initial-exec")));
+static __thread int walk_mask_blocked __attribute__((tls_model("initial-exec")));
 
 /* libunwind's own accessor, set before ours is installed.  The initial
  * value is never called; it puts the pointer in .data, whose page the
@@ -61,14 +77,14 @@ static void walk_remember(struct walk *w, uintptr_t addr)
 		w->npages++;
 }
 
-/* libunwind's local accessor validates every stack read with mincore and
- * a pipe write (3 syscalls), remembering 4 good pages for the whole
- * process: with many threads unwinding at once they evict each other, and
- * registers, which libunwind reads from the ucontext on the alternate
- * stack, are validated too.  Within one of our walks, memory already read
- * without fault is read directly; anything else (other threads, other
- * walks, first reads, writes) goes to libunwind's own accessor, so what is
- * accepted or refused is unchanged. */
+/* libunwind's local accessor validates every stack and unwind-table read
+ * with mincore and a write to one pipe shared by all threads (3 system
+ * calls), remembering 4 good pages for the whole process: with many
+ * threads unwinding at once they evict each other and queue on the pipe.
+ * Within one of our walks, memory already read is read directly, and a
+ * first read is tried under a fault probe (no system call) while our
+ * fault handler is in place; otherwise (no walk of ours, writes, a fault
+ * handler not ours) libunwind's own accessor decides, as before. */
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write,
                       void *arg)
 {
@@ -79,7 +95,16 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 		*val = *(const unw_word_t *)addr;
 		return 0;
 	}
-	int r = lib_access_mem(as, addr, val, write, arg);
+	int r;
+	if (cd_fatal_faults_caught()) {
+		uintptr_t v;
+		if (cd_probe_word((uintptr_t)addr, &v) < 0)
+			return -UNW_EINVAL;
+		*val = v;
+		r = 0;
+	} else {
+		r = lib_access_mem(as, addr, val, write, arg);
+	}
 	if (r == 0)
 		walk_remember(w, addr);
 	return r;
@@ -108,9 +133,19 @@ int cd_unwind_warm_up(void)
 	return 0;
 }
 
+/* A walk cut short by a fault: if it was inside one of libunwind's locked
+ * sections (see sigmask.c), that lock stays held, so no walk starts again. */
 void cd_unwind_abandon(void)
 {
 	cur_walk = NULL;
+	if (cd_tls_walk_locks > 0)
+		__atomic_store_n(&unwinder_broken, 1, __ATOMIC_RELEASE);
+	cd_tls_walk_locks = 0;
+	cd_tls_walk_quiet = 0;
+	if (walk_mask_blocked) {
+		walk_mask_blocked = 0;
+		cd_real.pthread_sigmask(SIG_SETMASK, &walk_saved_mask, NULL);
+	}
 }
 
 static void walk(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
@@ -145,12 +180,38 @@ static void walk(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *c
 	}
 }
 
+/* A walk runs with every asynchronous signal blocked, by one mask change
+ * of ours, instead of libunwind's two per locked section (a dozen or more
+ * per walk, see sigmask.c): nothing can interrupt it and unwind again on
+ * this thread.  The fault signals stay open for the guards. */
+static void quiet_mask(sigset_t *set)
+{
+	static const int open[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
+	sigfillset(set);
+	for (unsigned i = 0; i < sizeof open / sizeof open[0]; i++)
+		sigdelset(set, open[i]);
+}
+
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
 {
 	struct walk w = { .uc_lo = (uintptr_t)uc, .uc_hi = (uintptr_t)(uc + 1) };
+	sigset_t quiet;
 	*count = 0;
 	*cut = CD_CUT_NONE;
+	if (__atomic_load_n(&unwinder_broken, __ATOMIC_ACQUIRE)) {
+		*cut = CD_CUT_UNWIND;
+		return;
+	}
+	quiet_mask(&quiet);
+	walk_mask_blocked = cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &walk_saved_mask) == 0;
+	cd_tls_walk_locks = 0;
+	cd_tls_walk_quiet = walk_mask_blocked;
 	cur_walk = &w;
 	walk(uc, pcs, exact, max, count, cut);
 	cur_walk = NULL;
+	cd_tls_walk_quiet = 0;
+	if (walk_mask_blocked) {
+		walk_mask_blocked = 0;
+		cd_real.pthread_sigmask(SIG_SETMASK, &walk_saved_mask, NULL);
+	}
 }

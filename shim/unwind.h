@@ -26,9 +26,17 @@ int cd_unwind_warm_up(void);
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count,
                int *cut);
 
+/* Set while this thread walks with asynchronous signals blocked: libunwind's
+ * own mask changes are then skipped (sigmask.c), and counted as locked
+ * sections entered (cd_tls_walk_locks). */
+extern __thread int cd_tls_walk_quiet __attribute__((tls_model("initial-exec")));
+extern __thread int cd_tls_walk_locks __attribute__((tls_model("initial-exec")));
+
 /* AS-safe.  After a fault has cut a walk short (cd_guarded returned -1):
  * forgets the walk, so that later libunwind calls of this thread are
- * treated as anybody's. */
+ * treated as anybody's, and restores the signal mask the walk changed.
+ * A fault inside one of libunwind's locked sections leaves its lock held:
+ * later walks then stop at once (cut CD_CUT_UNWIND) instead of waiting. */
 void cd_unwind_abandon(void);
 
 #endif

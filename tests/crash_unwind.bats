@@ -79,7 +79,7 @@ assert_survives_then_term() {
 	assert_survives_then_term
 }
 
-@test "return address straddling into a PROT_NONE page: the unwinder faults, the thread is cut" {
+@test "return address straddling into a PROT_NONE page: the read faults, the thread is cut" {
 	export CRASHDUMP_FORMAT=json
 	start_fixture crash_corrupt straddle intact
 	quit_json
@@ -103,14 +103,14 @@ assert_survives_then_term() {
 	assert_survives_then_term
 }
 
-@test "text report: 'fault while unwinding' for the fault, 'unreadable frame' for the others" {
+@test "text report: 'unreadable frame' for a frame that cannot be read, the straddling one too" {
 	start_fixture crash_corrupt rsp straddle intact
 	kill -QUIT "$PID"
 	local r="$BATS_TEST_TMPDIR/report"
 	read_report "$r" "$CRASH_TRAILER_RE"
 	assert_regex "$(tail -n 1 "$r")" '^crashdump: 4 of 4 threads dumped in '
 	run awk '/^thread [0-9]+ "bad-straddle"/ {t = 1; next} /^thread / {t = 0} t && /^\(/' "$r"
-	assert_output '(truncated: fault while unwinding)'
+	assert_output '(truncated: unreadable frame)'
 	run awk '/^thread [0-9]+ "bad-rsp"/ {t = 1; next} /^thread / {t = 0} t && /^\(/' "$r"
 	assert_output '(truncated: unreadable frame)'
 	run grep -c '^(truncated' "$r"
@@ -167,6 +167,6 @@ assert_survives_then_term() {
 	assert_jq '[.threads[1:][] | .truncated or .crashed] | any' false
 	run -132 --separate-stderr with_lib env CRASHDUMP_OUTPUT=stderr "$FIX/crash_corrupt" intact crash
 	assert_regex "$(tail -n 1 <<<"$stderr")" '^crashdump: 3 of 3 threads dumped in '
-	run grep -c '^(truncated: fault while unwinding)$' <<<"$stderr"
+	run grep -c '^(truncated: unreadable frame)$' <<<"$stderr"
 	assert_output 1
 }
