@@ -125,6 +125,27 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 	return 0;
 }
 
+int cd_tasks_count(void)
+{
+	char buf[4096];
+	int saved = errno;
+	ssize_t n = read_file("/proc/self/status", buf, sizeof buf);
+	errno = saved;
+	if (n <= 0)
+		return -1;
+	for (char *line = buf; *line;) {
+		char *end = line;
+		while (*end && *end != '\n')
+			end++;
+		if (cd_strneq(line, "Threads:\t", 9)) {
+			long long v = cd_parse_udec(line + 9, (size_t)(end - line - 9));
+			return v > 0 && v < 0x7fffffff ? (int)v : -1;
+		}
+		line = *end ? end + 1 : end;
+	}
+	return -1;
+}
+
 void cd_task_name(pid_t tid, char *name)
 {
 	char path[64], buf[32];

@@ -11,6 +11,10 @@
  * -1 when /proc/self/task cannot be read. */
 int cd_tasks_list(pid_t *tids, int max, int *more);
 
+/* AS-safe.  The kernel's count of this process's threads (the Threads:
+ * line of /proc/self/status), or -1. */
+int cd_tasks_count(void);
+
 struct cd_task_status {
 	char state;            /* 'R', 'S', 'D', 'T', 't', 'Z', 'X'; 0 when gone */
 	uint64_t sigblk;       /* blocked signals, bit (sig-1) */

@@ -52,3 +52,34 @@ teardown() {
 	run grep -Ec '^crashdump: 2 of 2 threads dumped in ' "$ERR"
 	assert_output 1
 }
+
+@test "a thread made by libc's own pthread_create, past the library, is dumped as foreign with its stack" {
+	export CRASHDUMP_FORMAT=json
+	start_fixture core_foreign
+	local foreign
+	foreign=$(sed -n 's/^foreign //p' "$OUT")
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	assert_jq '[.threads_real, .relayed, (.threads | length), (.missing | length)]' '[3,2,3,0]'
+	assert_jq '[.threads[] | select(.origin == "foreign") | .tid]' "[$foreign]"
+	assert_jq '.threads[] | select(.origin == "foreign") | [.name, .created_by]' '["foreign",null]'
+	assert_jq '.threads[] | select(.origin == "foreign") | any(.frames[]; .function == "foreign_parks")' true
+	assert_jq '[.threads[] | select(.origin == "pthread") | .name]' '["known"]'
+}
+
+@test "a thread gone by the exit system call, past every exit hook, is not reported, and the foreign one still is" {
+	# The library's record of the raw-exited thread outlives it: counted
+	# with the other records it would stand in for the foreign thread.
+	export CRASHDUMP_FORMAT=json
+	start_fixture core_foreign rawexit
+	local foreign gone
+	foreign=$(sed -n 's/^foreign //p' "$OUT")
+	gone=$(sed -n 's/^rawexit //p' "$OUT")
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	assert_jq '[.threads_real, .relayed, (.threads | length), (.missing | length)]' '[3,2,3,0]'
+	assert_jq '[.threads[] | select(.origin == "foreign") | .tid]' "[$foreign]"
+	assert_jq "[.threads[].tid, .missing[].tid] | index($gone)" null
+}
