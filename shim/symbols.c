@@ -44,6 +44,7 @@ struct module {
 
 	unsigned char build_id_raw[CD_BUILD_ID_MAX];
 	size_t build_id_len;                  /* 0: none */
+	const unsigned char *build_id_mem;    /* where the loader's copy was */
 	char build_id[2 * CD_BUILD_ID_MAX + 1];
 
 	int sym_state;
@@ -69,6 +70,19 @@ static int g_nlive;
 static unsigned g_gen = 1;
 static int g_report[CD_MAX_MODULES];
 static int g_nreport;
+
+/* Addresses already looked up in this report: a thousand threads parked
+ * alike share a handful of pcs.  A hit still asks the loader which module
+ * holds the address (a module can be replaced while a report is written,
+ * by the threads that go on running), and only skips the symbol search. */
+struct pc_memo {
+	uintptr_t addr;
+	unsigned gen;
+	int mod;
+	const struct cd_sym *sym;
+};
+#define PC_MEMO_SIZE 1024
+static struct pc_memo g_memo[PC_MEMO_SIZE];
 
 static char g_exe[CD_PATH_LEN];
 static int g_exe_read;
@@ -638,6 +652,13 @@ static int same_module(const struct module *m, const struct dl_find_object *r)
 	if (m->is_main ? lm->l_name[0] != 0
 	               : !cd_strneq(g_paths[m - g_mods], lm->l_name, CD_PATH_LEN - 1))
 		return 0;
+	/* A build-id note in the first page (after the ELF header, where
+	 * linkers put it) is compared where it was: that page of whatever is
+	 * mapped at start now is readable, and other bytes there mean another
+	 * build.  Anywhere else, the notes are read again. */
+	uintptr_t at = (uintptr_t)m->build_id_mem;
+	if (m->build_id_len && at >= m->start && at + m->build_id_len <= m->start + page_size())
+		return bytes_equal(m->build_id_mem, m->build_id_raw, m->build_id_len);
 	const unsigned char *id = NULL;
 	size_t k = memory_build_id(m->start, m->end, m->bias, &id);
 	return k == m->build_id_len && bytes_equal(id, m->build_id_raw, k);
@@ -740,6 +761,7 @@ static struct module *module_for(uintptr_t addr)
 	const unsigned char *id = NULL;
 	m->build_id_len = memory_build_id(start, end, m->bias, &id);
 	bytes_copy(m->build_id_raw, id, m->build_id_len);
+	m->build_id_mem = id;
 	*hex_bytes(m->build_id, id, m->build_id_len) = 0;
 
 	pos = live_lower_bound(start); /* take_slot may have removed entries */
@@ -760,27 +782,47 @@ void cd_symbols_begin_report(void)
 	g_nreport = 0;
 }
 
+/* The memo's answer for addr, when it still holds: the same module is
+ * mapped there as when it was written. */
+static int memo_holds(const struct pc_memo *memo, uintptr_t addr)
+{
+	struct dl_find_object r;
+	if (memo->gen != g_gen || memo->addr != addr)
+		return 0;
+	const struct module *m = &g_mods[memo->mod];
+	return _dl_find_object((void *)addr, &r) == 0 && r.dlfo_link_map &&
+	       (uintptr_t)r.dlfo_map_start == m->start && m->live && same_module(m, &r);
+}
+
 void cd_symbolize(uintptr_t pc, int is_return_address, struct cd_frame_info *out)
 {
 	int saved = errno;
 	*out = (struct cd_frame_info){ .module_index = -1 };
 	uintptr_t addr = is_return_address && pc > 0 ? pc - 1 : pc;
+	struct pc_memo *memo = &g_memo[(addr ^ addr >> 10) % PC_MEMO_SIZE];
+	struct module *m;
+	const struct cd_sym *s;
 
-	struct module *m = module_for(addr);
-	if (!m)
-		goto done;
-	if (m->report_gen != g_gen) {
-		m->report_gen = g_gen;
-		m->report_index = g_nreport;
-		g_report[g_nreport++] = (int)(m - g_mods);
+	if (memo_holds(memo, addr)) {
+		m = &g_mods[memo->mod];
+		s = memo->sym;
+	} else {
+		m = module_for(addr);
+		if (!m)
+			goto done;
+		if (m->report_gen != g_gen) {
+			m->report_gen = g_gen;
+			m->report_index = g_nreport;
+			g_report[g_nreport++] = (int)(m - g_mods);
+		}
+		if (m->sym_state == SYMS_UNREAD)
+			load_symbols(m);
+		s = find_sym(m, addr - m->bias);
+		*memo = (struct pc_memo){ .addr = addr, .gen = g_gen, .mod = (int)(m - g_mods), .sym = s };
 	}
 	out->module = g_paths[m - g_mods];
 	out->module_offset = pc - m->bias;
 	out->module_index = m->report_index;
-
-	if (m->sym_state == SYMS_UNREAD)
-		load_symbols(m);
-	const struct cd_sym *s = find_sym(m, addr - m->bias);
 	if (s) {
 		out->function = m->strtab + s->name;
 		out->offset = pc - m->bias - s->start;
