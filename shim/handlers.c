@@ -8,6 +8,7 @@
 #include "owned.h"
 #include "real.h"
 #include "runtime.h"
+#include "unwind.h"
 
 #include <errno.h>
 #include <string.h>
@@ -47,9 +48,12 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 		return;
 	}
 	cd_tls_in_handler++;
+	int quiet = cd_tls_mask_quiet;
+	cd_tls_mask_quiet = 1;
 	struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
 	                        .uc = ucv, .fatal = 0 };
 	int dumped = coordinate(&t);
+	cd_tls_mask_quiet = quiet;
 	cd_tls_in_handler--;
 	if (dumped && !cd_cfg.quit_continue)
 		cd_die(sig, info);
@@ -65,12 +69,15 @@ static void on_relay(int sig, siginfo_t *info, void *ucv)
 		return;
 	}
 	cd_tls_in_handler++;
+	int quiet = cd_tls_mask_quiet;
+	cd_tls_mask_quiet = 1;
 	if (info->si_code == SI_TIMER) {
 		struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
 		coordinate(&t);
 	} else {
 		cd_dump_answer(info, ucv);
 	}
+	cd_tls_mask_quiet = quiet;
 	cd_tls_in_handler--;
 	errno = saved;
 }
@@ -128,14 +135,14 @@ int cd_handlers_install(const char **why)
 		return -1;
 	}
 
-	/* The relay handler blocks SIGQUIT and the relay itself, never the
-	 * fault signals: a fault while unwinding must reach its handler. */
+	/* The relay and SIGQUIT handlers block every asynchronous signal
+	 * (SIGQUIT and the relay among them), so that their walks need no mask
+	 * change of their own (see unwind.c); never the fault signals: a fault
+	 * while unwinding must reach its handler. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_relay;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGQUIT);
-	sigaddset(&sa.sa_mask, cd_rt.relay_sig);
+	cd_unwind_quiet_set(&sa.sa_mask);
 	if (cd_real.sigaction(cd_rt.relay_sig, &sa, NULL) < 0) {
 		*why = "cannot install the relay handler";
 		return -1;

@@ -26,6 +26,7 @@ struct walk {
 static __thread struct walk *cur_walk __attribute__((tls_model("initial-exec")));
 
 __thread int cd_tls_walk_quiet __attribute__((tls_model("initial-exec")));
+__thread int cd_tls_mask_quiet __attribute__((tls_model("initial-exec")));
 __thread int cd_tls_walk_locks __attribute__((tls_model("initial-exec")));
 
 /* Set when a walk faulted inside one of libunwind's locked sections: the
@@ -180,11 +181,13 @@ static void walk(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *c
 	}
 }
 
-/* A walk runs with every asynchronous signal blocked, by one mask change
- * of ours, instead of libunwind's two per locked section (a dozen or more
- * per walk, see sigmask.c): nothing can interrupt it and unwind again on
- * this thread.  The fault signals stay open for the guards. */
-static void quiet_mask(sigset_t *set)
+/* A walk runs with every asynchronous signal blocked (one mask change of
+ * ours, or none when the handler's own mask blocks them already, instead
+ * of libunwind's two per locked section, a dozen or more per walk; see
+ * sigmask.c): nothing can interrupt it and unwind again on this thread.
+ * The fault signals stay open for the guards, and glibc's own two
+ * (sigfillset leaves them out). */
+void cd_unwind_quiet_set(sigset_t *set)
 {
 	static const int open[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
 	sigfillset(set);
@@ -202,10 +205,13 @@ void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *cou
 		*cut = CD_CUT_UNWIND;
 		return;
 	}
-	quiet_mask(&quiet);
-	walk_mask_blocked = cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &walk_saved_mask) == 0;
+	if (!cd_tls_mask_quiet) {
+		cd_unwind_quiet_set(&quiet);
+		walk_mask_blocked =
+			cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &walk_saved_mask) == 0;
+	}
 	cd_tls_walk_locks = 0;
-	cd_tls_walk_quiet = walk_mask_blocked;
+	cd_tls_walk_quiet = cd_tls_mask_quiet || walk_mask_blocked;
 	cur_walk = &w;
 	walk(uc, pcs, exact, max, count, cut);
 	cur_walk = NULL;

@@ -4,6 +4,7 @@
 #ifndef CRASHDUMP_UNWIND_H
 #define CRASHDUMP_UNWIND_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -25,6 +26,14 @@ int cd_unwind_warm_up(void);
  * walk stopped early. */
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count,
                int *cut);
+
+/* AS-safe.  The signals a walk keeps blocked: every asynchronous one (the
+ * fault signals stay open for the guards). */
+void cd_unwind_quiet_set(sigset_t *set);
+
+/* Set by a handler whose own mask (sa_mask) is the quiet set already: its
+ * walks change no mask. */
+extern __thread int cd_tls_mask_quiet __attribute__((tls_model("initial-exec")));
 
 /* Set while this thread walks with asynchronous signals blocked: libunwind's
  * own mask changes are then skipped (sigmask.c), and counted as locked
