@@ -2,6 +2,7 @@
  * Context: normal context only (the constructor); handlers only read cd_cfg. */
 #include "config.h"
 #include "out.h"
+#include "runtime.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +15,10 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-struct cd_config cd_cfg;
+struct cd_config cd_cfg CD_HOT;
+
+/* Apart from cd_cfg: written only when CRASHDUMP_OUTPUT names a file. */
+static char output_template[CD_PATH_LEN];
 
 /* A bad value is quoted in its warning up to this many bytes: a 5000-byte
  * template helps nobody, and the warning must stay one readable line. */
@@ -180,7 +184,7 @@ static void load_output(struct cd_config *cfg)
 
 	/* Made absolute now: the program may chdir before it crashes.  A '%' in
 	 * the working directory's name is doubled so it is not expanded. */
-	char *t = cfg->output_template;
+	char *t = output_template;
 	size_t n = 0, len = strlen(v);
 	if (v[0] != '/') {
 		char cwd[CD_PATH_LEN];
@@ -205,6 +209,7 @@ static void load_output(struct cd_config *cfg)
 		return;
 	}
 	memcpy(t + n, v, len + 1);
+	cfg->output_template = t;
 	cfg->output = CD_OUTPUT_FILE;
 }
 

@@ -13,7 +13,7 @@ struct cd_config {
 	int disabled;                 /* CRASHDUMP_DISABLE=1 */
 	enum cd_output output;        /* CRASHDUMP_OUTPUT */
 	int output_fd;                /* with CD_OUTPUT_FD */
-	char output_template[CD_PATH_LEN]; /* with CD_OUTPUT_FILE: absolute, %-codes unexpanded */
+	const char *output_template;  /* with CD_OUTPUT_FILE: absolute, %-codes unexpanded */
 	enum cd_format format;        /* CRASHDUMP_FORMAT */
 	uint64_t fatal_signals;       /* CRASHDUMP_SIGNALS: bit (1 << signo) per handled signal */
 	int quit_continue;            /* CRASHDUMP_ON_QUIT=continue */

@@ -94,19 +94,21 @@ void cd_dump_after_fork(void)
 static void find_exe(void)
 {
 	static const char deleted[] = " (deleted)";
-	if (cd_rt.exe_base)
+	static char exe[CD_PATH_LEN];
+	if (cd_rt.exe_base[0])
 		return;
-	ssize_t n = readlink("/proc/self/exe", cd_rt.exe, sizeof cd_rt.exe - 1);
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
-		n = (ssize_t)cd_strlcpy(cd_rt.exe, "?", sizeof cd_rt.exe);
+		n = (ssize_t)cd_strlcpy(exe, "?", sizeof exe);
 	size_t k = sizeof deleted - 1;
-	if ((size_t)n > k && cd_strneq(cd_rt.exe + n - k, deleted, k))
+	if ((size_t)n > k && cd_strneq(exe + n - k, deleted, k))
 		n -= (ssize_t)k;
-	cd_rt.exe[n] = 0;
-	const char *base = cd_rt.exe;
-	for (char *p = cd_rt.exe; *p; p++)
+	exe[n] = 0;
+	const char *base = exe;
+	for (char *p = exe; *p; p++)
 		if (*p == '/' && p[1])
 			base = p + 1;
+	cd_rt.exe = exe;
 	cd_rt.exe_base = base;
 }
 

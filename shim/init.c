@@ -19,11 +19,11 @@
 #include <libunwind.h>
 #include "unwind.h"
 
-struct cd_runtime cd_rt;
+struct cd_runtime cd_rt CD_HOT = { .exe = "", .exe_base = "" };
 
 int cd_altstack_main(void);
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_once_t once CD_HOT = PTHREAD_ONCE_INIT;
 
 static void disable(const char *why)
 {

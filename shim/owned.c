@@ -18,12 +18,33 @@
 
 #include "out.h"
 
-struct owned {
-	int owned;
-	struct sigaction app;
-};
+/* Per signal: whether we own it (hot: written at load for every signal we
+ * take), and the application's action, apart: at load it is almost always
+ * the default, all zero bytes, which the untouched array already holds. */
+static int owned_flag[_NSIG] CD_HOT;
+static char app_written[_NSIG] CD_HOT;
+static struct sigaction app_action[_NSIG];
 
-static struct owned table[_NSIG];
+/* The default action as the untouched array holds it: SIG_DFL, no flags,
+ * an empty mask.  Only the signals the kernel has are looked at: glibc
+ * fills no more of a returned sa_mask, nor the padding. */
+static int is_plain_default(const struct sigaction *a)
+{
+	if (a->sa_handler != SIG_DFL || a->sa_flags != 0)
+		return 0;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sigismember(&a->sa_mask, sig) == 1)
+			return 0;
+	return 1;
+}
+
+static void app_store(int sig, const struct sigaction *a)
+{
+	if (!app_written[sig] && is_plain_default(a))
+		return;
+	app_action[sig] = *a;
+	app_written[sig] = 1;
+}
 
 static int valid(int sig)
 {
@@ -35,38 +56,40 @@ int cd_owned_take(int sig, const struct sigaction *ours)
 	struct sigaction old;
 	if (!valid(sig) || cd_real.sigaction(sig, ours, &old) < 0)
 		return -1;
-	table[sig].app = old;
-	__atomic_store_n(&table[sig].owned, 1, __ATOMIC_RELEASE);
+	app_store(sig, &old);
+	__atomic_store_n(&owned_flag[sig], 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
 int cd_owned(int sig)
 {
-	return valid(sig) && __atomic_load_n(&table[sig].owned, __ATOMIC_ACQUIRE);
+	return valid(sig) && __atomic_load_n(&owned_flag[sig], __ATOMIC_ACQUIRE);
 }
 
 void cd_owned_app(int sig, struct sigaction *out)
 {
-	*out = table[sig].app;
+	*out = app_action[sig];
 }
 
 void cd_owned_app_set(int sig, const struct sigaction *act)
 {
-	table[sig].app = *act;
+	app_store(sig, act);
 }
 
 void cd_owned_app_reset(int sig)
 {
-	table[sig].app.sa_flags &= ~SA_SIGINFO;
-	table[sig].app.sa_handler = SIG_DFL;
+	struct sigaction a = app_action[sig];
+	a.sa_flags &= ~SA_SIGINFO;
+	a.sa_handler = SIG_DFL;
+	app_store(sig, &a);
 }
 
 void cd_owned_release(int sig)
 {
 	if (!cd_owned(sig))
 		return;
-	__atomic_store_n(&table[sig].owned, 0, __ATOMIC_RELEASE);
-	cd_real.sigaction(sig, &table[sig].app, NULL);
+	__atomic_store_n(&owned_flag[sig], 0, __ATOMIC_RELEASE);
+	cd_real.sigaction(sig, &app_action[sig], NULL);
 }
 
 void cd_owned_default(int sig)
@@ -110,14 +133,14 @@ static int virtual_sigaction(int sig, const struct sigaction *act, struct sigact
 		return cd_real.sigaction(sig, act, old);
 	if (act && (sig == SIGQUIT ? act->sa_handler != SIG_DFL || (act->sa_flags & SA_SIGINFO)
 	                           : from_runtime(caller))) {
-		__atomic_store_n(&table[sig].owned, 0, __ATOMIC_RELEASE);
-		table[sig].app = *act;
+		__atomic_store_n(&owned_flag[sig], 0, __ATOMIC_RELEASE);
+		app_store(sig, act);
 		return cd_real.sigaction(sig, act, old);
 	}
 	if (old)
-		*old = table[sig].app;
+		*old = app_action[sig];
 	if (act)
-		table[sig].app = *act;
+		app_store(sig, act);
 	return 0;
 }
 
@@ -213,5 +236,5 @@ __sighandler_t sigset(int sig, __sighandler_t h)
 
 int cd_owned_has_app_handler(int sig)
 {
-	return has_handler(&table[sig].app);
+	return has_handler(&app_action[sig]);
 }

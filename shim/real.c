@@ -1,10 +1,11 @@
 /* real.c - resolves the next definition of each interposed libc function.
  * Context: normal context only (dlsym may take the loader's lock). */
 #include "real.h"
+#include "runtime.h"
 
 #include <dlfcn.h>
 
-struct cd_real cd_real;
+struct cd_real cd_real CD_HOT;
 
 int cd_real_resolve(const char **missing)
 {

@@ -8,6 +8,12 @@
 #include <sys/types.h>
 #include "limits.h"
 
+/* Variables written while the library loads share one section, placed by
+ * the linker in the page the loader writes anyway (the end of .data and
+ * the start of .bss): each other page touched at load is a page fault
+ * that every process start pays. */
+#define CD_HOT __attribute__((section(".data.cd_hot")))
+
 struct cd_runtime {
 	int active;              /* handlers installed, library armed */
 	pid_t pid;               /* getpid() of the process we armed (reset by fork) */
@@ -15,9 +21,8 @@ struct cd_runtime {
 	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see sigmask.c */
 	int quit_installed;      /* our SIGQUIT handler is in place */
 	int passive;             /* a runtime (JVM, Go, .NET) owns the signals */
+	const char *exe;         /* /proc/self/exe, read at the first dump ("" before) */
 	const char *exe_base;    /* last component of exe, once read */
-	/* Last: the fields written at load share one page. */
-	char exe[CD_PATH_LEN];   /* /proc/self/exe, read at the first dump */
 };
 
 extern struct cd_runtime cd_rt;

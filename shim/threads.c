@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <pthread.h>
 
-static pthread_key_t exit_key;
-static int key_ok;
+static pthread_key_t exit_key CD_HOT;
+static int key_ok CD_HOT;
 
 /* Thread-specific destructors run after the start routine, pthread_exit and
  * cancellation alike; code after the start routine in the trampoline would
