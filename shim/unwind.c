@@ -115,7 +115,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
  * issue #331), so one step happens at load, before any handler can: it
  * runs tdep_init and binds, lazily, the functions every step calls
  * (libunwind.so.8 is not linked with -z now). */
-int cd_unwind_warm_up(void)
+static int first_step(void)
 {
 	unw_context_t ctx;
 	unw_cursor_t c;
@@ -124,7 +124,22 @@ int cd_unwind_warm_up(void)
 	if (unw_init_local2(&c, &ctx, UNW_INIT_SIGNAL_FRAME) < 0)
 		return -1;
 	unw_is_signal_frame(&c);
-	if (unw_step(&c) < 0)
+	return unw_step(&c) < 0 ? -1 : 0;
+}
+
+/* The step is quiet too (see cd_unwind): every process start pays it. */
+int cd_unwind_warm_up(void)
+{
+	sigset_t quiet, old;
+	cd_unwind_quiet_set(&quiet);
+	int blocked = cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &old) == 0;
+	cd_tls_walk_quiet = blocked;
+	int rc = first_step();
+	cd_tls_walk_quiet = 0;
+	cd_tls_walk_locks = 0;
+	if (blocked)
+		cd_real.pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0)
 		return -1;
 	unw_accessors_t *a = unw_get_accessors(unw_local_addr_space);
 	if (a && a->access_mem && a->access_mem != access_mem) {
