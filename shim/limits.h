@@ -8,8 +8,8 @@
  * through the kernel listing, as origin "foreign". */
 #define CD_MAX_RECORDS 16384
 
-/* Tids read from /proc/self/task in one dump; the report says when more
- * threads were listed than this. */
+/* Threads listed in one dump (from the registry, or from /proc/self/task);
+ * the report says when more threads were listed than this. */
 #define CD_MAX_TASKS 16384
 
 /* CRASHDUMP_MAX_FRAMES accepts 1..CD_MAX_FRAMES, default CD_DEFAULT_FRAMES. */

@@ -1,4 +1,5 @@
-/* tasks.h - the kernel's view of this process's threads (/proc/self/task).
+/* tasks.h - the kernel's view of this process's threads (/proc/self/task,
+ * and the count in /proc/self/status).
  * Context: AS-safe (raw open/read/getdents64/close, static or caller memory). */
 #ifndef CRASHDUMP_TASKS_H
 #define CRASHDUMP_TASKS_H
