@@ -26,20 +26,22 @@ int cd_guarded(void (*fn)(void *), void *arg)
 	return 0;
 }
 
-/* Nor here: a probe runs inside a walk, whose end restores the mask. */
+struct probe {
+	uintptr_t addr, val;
+};
+
+static void read_word(void *arg)
+{
+	struct probe *p = arg;
+	p->val = *(const volatile uintptr_t *)p->addr;
+}
+
 int cd_probe_word(uintptr_t addr, uintptr_t *val)
 {
-	sigjmp_buf env;
-	sigjmp_buf *volatile prev = guard;
-	if (sigsetjmp(env, 0)) {
-		guard = prev;
+	struct probe p = { .addr = addr };
+	if (cd_guarded(read_word, &p) < 0)
 		return -1;
-	}
-	guard = &env;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	*val = *(const volatile uintptr_t *)addr;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	guard = prev;
+	*val = p.val;
 	return 0;
 }
 

@@ -89,10 +89,30 @@ static uint64_t parse_hex(const char *s)
 	}
 }
 
+/* The value of the "KEY" line (KEY ends with its colon and tab) of a
+ * /proc status file, *len bytes up to the end of the line; NULL if none. */
+static const char *status_value(const char *buf, const char *key, size_t *len)
+{
+	size_t k = cd_strlen(key);
+	for (const char *line = buf; *line;) {
+		const char *end = line;
+		while (*end && *end != '\n')
+			end++;
+		if (cd_strneq(line, key, k)) {
+			*len = (size_t)(end - line) - k;
+			return line + k;
+		}
+		line = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
 int cd_task_status(pid_t tid, struct cd_task_status *st)
 {
 	char path[64], buf[2048];
 	int saved = errno;
+	const char *v;
+	size_t len;
 	task_path(path, tid, "status");
 	st->state = 0;
 	st->sigblk = 0;
@@ -102,26 +122,19 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 	errno = saved;
 	if (n <= 0)
 		return -1;
-	for (char *line = buf; *line;) {
-		char *end = line;
-		while (*end && *end != '\n')
-			end++;
-		if (cd_strneq(line, "Name:\t", 6)) {
-			size_t k = (size_t)(end - line - 6);
-			if (k > 15)
-				k = 15;
-			for (size_t i = 0; i < k; i++)
-				st->name[i] = line[6 + i];
-			st->name[k] = 0;
-		} else if (cd_strneq(line, "State:\t", 7)) {
-			st->state = line[7];
-		} else if (cd_strneq(line, "SigPnd:\t", 8)) {
-			st->sigpnd = parse_hex(line + 8);
-		} else if (cd_strneq(line, "SigBlk:\t", 8)) {
-			st->sigblk = parse_hex(line + 8);
-		}
-		line = *end ? end + 1 : end;
+	if ((v = status_value(buf, "Name:\t", &len))) {
+		if (len > 15)
+			len = 15;
+		for (size_t i = 0; i < len; i++)
+			st->name[i] = v[i];
+		st->name[len] = 0;
 	}
+	if ((v = status_value(buf, "State:\t", &len)) && len > 0)
+		st->state = v[0];
+	if ((v = status_value(buf, "SigPnd:\t", &len)))
+		st->sigpnd = parse_hex(v);
+	if ((v = status_value(buf, "SigBlk:\t", &len)))
+		st->sigblk = parse_hex(v);
 	return 0;
 }
 
@@ -129,21 +142,14 @@ int cd_tasks_count(void)
 {
 	char buf[4096];
 	int saved = errno;
+	const char *v;
+	size_t len;
 	ssize_t n = read_file("/proc/self/status", buf, sizeof buf);
 	errno = saved;
-	if (n <= 0)
+	if (n <= 0 || !(v = status_value(buf, "Threads:\t", &len)))
 		return -1;
-	for (char *line = buf; *line;) {
-		char *end = line;
-		while (*end && *end != '\n')
-			end++;
-		if (cd_strneq(line, "Threads:\t", 9)) {
-			long long v = cd_parse_udec(line + 9, (size_t)(end - line - 9));
-			return v > 0 && v < 0x7fffffff ? (int)v : -1;
-		}
-		line = *end ? end + 1 : end;
-	}
-	return -1;
+	long long count = cd_parse_udec(v, len);
+	return count > 0 && count < 0x7fffffff ? (int)count : -1;
 }
 
 void cd_task_name(pid_t tid, char *name)
