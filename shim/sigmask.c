@@ -69,14 +69,23 @@ static const sigset_t *filtered(int how, const sigset_t *set, sigset_t *copy, ui
 	return copy;
 }
 
+/* 1 when the call is libunwind's inside a quiet walk (nothing to do);
+ * otherwise *set becomes the set to pass on. */
+static int prepare(int how, const sigset_t **set, sigset_t *old, sigset_t *copy,
+                   uintptr_t caller)
+{
+	if (quiet_walk(*set, old, caller))
+		return 1;
+	*set = filtered(how, *set, copy, caller);
+	return 0;
+}
+
 __attribute__((visibility("default")))
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (quiet_walk(set, old, caller))
+	if (prepare(how, &set, old, &copy, (uintptr_t)__builtin_return_address(0)))
 		return 0;
-	set = filtered(how, set, &copy, caller);
 	if (cd_real.pthread_sigmask)
 		return cd_real.pthread_sigmask(how, set, old);
 	return raw_sigmask(how, set, old) < 0 ? errno : 0;
@@ -86,10 +95,8 @@ __attribute__((visibility("default")))
 int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	sigset_t copy;
-	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-	if (quiet_walk(set, old, caller))
+	if (prepare(how, &set, old, &copy, (uintptr_t)__builtin_return_address(0)))
 		return 0;
-	set = filtered(how, set, &copy, caller);
 	if (cd_real.sigprocmask)
 		return cd_real.sigprocmask(how, set, old);
 	return raw_sigmask(how, set, old);
