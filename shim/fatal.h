@@ -17,7 +17,8 @@ int cd_fatal_install(void);
 void cd_die(int sig, const siginfo_t *info);
 
 /* AS-safe.  Around a dump: while it runs, SIGSEGV and SIGBUS reach our
- * fault guards even when CRASHDUMP_SIGNALS does not name them. */
+ * fault guards even when CRASHDUMP_SIGNALS does not name them, and the
+ * dumping thread does not block them. */
 void cd_fatal_guard_begin(void);
 void cd_fatal_guard_end(void);
 

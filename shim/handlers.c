@@ -38,6 +38,14 @@ static int coordinate(const struct cd_trigger *t)
 	return 1;
 }
 
+/* Whether the handler's mask leaves the fault signals open (see
+ * cd_tls_mask_quiet): it is the interrupted mask plus the quiet set. */
+static int faults_open(const ucontext_t *uc)
+{
+	return sigismember(&uc->uc_sigmask, SIGSEGV) != 1 &&
+	       sigismember(&uc->uc_sigmask, SIGBUS) != 1;
+}
+
 static void on_quit(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
@@ -49,7 +57,7 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	}
 	cd_tls_in_handler++;
 	int quiet = cd_tls_mask_quiet;
-	cd_tls_mask_quiet = 1;
+	cd_tls_mask_quiet = faults_open(ucv);
 	struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
 	                        .uc = ucv, .fatal = 0 };
 	int dumped = coordinate(&t);
@@ -70,7 +78,7 @@ static void on_relay(int sig, siginfo_t *info, void *ucv)
 	}
 	cd_tls_in_handler++;
 	int quiet = cd_tls_mask_quiet;
-	cd_tls_mask_quiet = 1;
+	cd_tls_mask_quiet = faults_open(ucv);
 	if (info->si_code == SI_TIMER) {
 		struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
 		coordinate(&t);

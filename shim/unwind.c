@@ -221,9 +221,11 @@ void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *cou
 		return;
 	}
 	if (!cd_tls_mask_quiet) {
+		/* SETMASK, not BLOCK: a thread that had blocked SIGSEGV gets it
+		 * back for the walk, or a probe's fault would kill the process. */
 		cd_unwind_quiet_set(&quiet);
 		walk_mask_blocked =
-			cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &walk_saved_mask) == 0;
+			cd_real.pthread_sigmask(SIG_SETMASK, &quiet, &walk_saved_mask) == 0;
 	}
 	cd_tls_walk_locks = 0;
 	cd_tls_walk_quiet = cd_tls_mask_quiet || walk_mask_blocked;

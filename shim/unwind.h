@@ -31,8 +31,9 @@ void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *cou
  * fault signals stay open for the guards). */
 void cd_unwind_quiet_set(sigset_t *set);
 
-/* Set by a handler whose own mask (sa_mask) is the quiet set already: its
- * walks change no mask. */
+/* Set by a handler whose mask is the quiet set already (its sa_mask blocks
+ * every asynchronous signal, and the interrupted code had not blocked
+ * SIGSEGV or SIGBUS): its walks change no mask. */
 extern __thread int cd_tls_mask_quiet __attribute__((tls_model("initial-exec")));
 
 /* Set while this thread walks with asynchronous signals blocked: libunwind's

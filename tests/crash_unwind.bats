@@ -89,6 +89,19 @@ assert_survives_then_term() {
 	assert_survives_then_term
 }
 
+@test "the same in a thread that blocks every signal, SIGSEGV too: cut, others whole, process lives" {
+	# The read that faults must reach the library's handler although the
+	# thread had blocked SIGSEGV: with it blocked the kernel would kill.
+	export CRASHDUMP_FORMAT=json
+	start_fixture crash_corrupt masked intact
+	quit_json
+	assert_jq '.threads_dumped == .threads_real and (.missing | length) == 0' true
+	assert_jq '[.threads[] | select(.name == "bad-masked") | [.truncated, .frames[0].function]]' \
+		'[[true,"corrupt_straddle"]]'
+	assert_jq '[.threads[] | select(.name != "bad-masked") | .truncated] | any' false
+	assert_survives_then_term
+}
+
 @test "every corruption at once, dumped twice: each cut, main and the intact thread whole" {
 	export CRASHDUMP_FORMAT=json
 	start_fixture crash_corrupt ra rbp rsp straddle intact
