@@ -34,7 +34,7 @@ FIXTURES  := $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%,$(filter-out $(FI
              $(patsubst tests/fixtures/%.c,$(BUILD)/fixtures/%.so,$(FIX_SO))
 FIX_CFLAGS = -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -pthread
 
-.PHONY: all deps test demo bench install uninstall clean fixtures check-deps unit
+.PHONY: all deps test demo bench install uninstall clean fixtures check-deps unit ubsan
 
 all: $(LIB)
 
@@ -71,12 +71,28 @@ $(BUILD)/unit/symbols_unit: tests/unit/symbols_unit.c $(BUILD)/shim/symbols.o $(
 
 unit: $(BUILD)/unit/symbols_unit
 
+# The library built with UndefinedBehaviorSanitizer, every finding fatal
+# (tests/sanitizer.bats runs dumps with it).
+UBSAN_FLAGS := -fsanitize=undefined -fno-sanitize-recover=all
+UBSAN_OBJS  := $(patsubst shim/%.c,$(BUILD)/ubsan/%.o,$(SHIM_SRCS))
+
+$(BUILD)/ubsan:
+	mkdir -p $@
+
+$(BUILD)/ubsan/%.o: shim/%.c $(wildcard shim/*.h) | $(BUILD)/ubsan
+	$(CC) $(SHIM_CFLAGS) $(UBSAN_FLAGS) -c $< -o $@
+
+$(BUILD)/ubsan/libcrashdump.so: $(UBSAN_OBJS) shim/libcrashdump.map
+	$(CC) $(SHIM_LDFLAGS) $(UBSAN_FLAGS) -o $@ $(UBSAN_OBJS) $(SHIM_LIBS)
+
+ubsan: $(BUILD)/ubsan/libcrashdump.so
+
 deps:
 	scripts/install-deps
 
 # One closing line "N passed, N failed", counted from bats' own TAP output.
 test: deps
-	$(MAKE) all fixtures unit
+	$(MAKE) all fixtures unit ubsan
 	@mkdir -p $(BUILD)
 	@set -o pipefail; bats --tap tests | tee $(BUILD)/test.tap; \
 	  passed=$$(grep -c '^ok ' $(BUILD)/test.tap); \

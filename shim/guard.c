@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <string.h>
 
 static __thread sigjmp_buf *guard __attribute__((tls_model("initial-exec")));
 
@@ -30,10 +31,11 @@ struct probe {
 	uintptr_t addr, val;
 };
 
+/* memcpy: the unwinder may read a word at any alignment. */
 static void read_word(void *arg)
 {
 	struct probe *p = arg;
-	p->val = *(const volatile uintptr_t *)p->addr;
+	memcpy(&p->val, (const void *)p->addr, sizeof p->val);
 }
 
 int cd_probe_word(uintptr_t addr, uintptr_t *val)

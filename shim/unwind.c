@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <libunwind.h>
 
@@ -93,7 +94,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	if (!w || write)
 		return lib_access_mem(as, addr, val, write, arg);
 	if (walk_knows(w, addr)) {
-		*val = *(const unw_word_t *)addr;
+		memcpy(val, (const void *)(uintptr_t)addr, sizeof *val); /* any alignment */
 		return 0;
 	}
 	int r;
