@@ -72,7 +72,12 @@ static void on_relay(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
 	(void)sig;
-	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid) {
+	/* A vfork child shares our memory and must not touch it.  A relay is
+	 * sent by this process to one of its own threads, never to a vfork
+	 * child (another process); only the timer's signal can reach any
+	 * thread, so only it pays for the check. */
+	int relay = info->si_code == SI_QUEUE && info->si_pid == cd_rt.pid;
+	if (!relay && (pid_t)syscall(SYS_getpid) != cd_rt.pid) {
 		errno = saved;
 		return;
 	}
