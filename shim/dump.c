@@ -537,6 +537,10 @@ void cd_dump(const struct cd_trigger *t)
 				                                         : CD_MISSING_EXITED;
 				continue;
 			}
+			if (st.kernel_worker) {
+				s->missing = CD_MISSING_KERNEL_WORKER;
+				continue;
+			}
 		}
 		__atomic_store_n(&s->state, STATE(round, PH_EXPECTING), __ATOMIC_RELEASE);
 		int err = send_relay(&relay, s->tid, i);

@@ -32,6 +32,7 @@ enum cd_missing {
 	CD_MISSING_NO_ANSWER,    /* signalled, did not answer before the deadline */
 	CD_MISSING_INCOMPLETE,   /* began its answer, did not finish it */
 	CD_MISSING_UNSIGNALLED,  /* the signal could not be queued */
+	CD_MISSING_KERNEL_WORKER, /* the kernel's own thread in our group (io_uring) */
 };
 
 /* One listed thread.  Followed in memory by pcs[max_frames], then

@@ -106,6 +106,7 @@ const char *cd_missing_reason(int missing)
 	case CD_MISSING_NO_ANSWER: return "no answer";
 	case CD_MISSING_INCOMPLETE: return "incomplete";
 	case CD_MISSING_UNSIGNALLED: return "could not be signalled";
+	case CD_MISSING_KERNEL_WORKER: return "kernel worker";
 	}
 	return "dumped";
 }

@@ -89,6 +89,37 @@ static uint64_t parse_hex(const char *s)
 	}
 }
 
+/* PF_IO_WORKER in the flags of /proc/self/task/TID/stat (field 9, after
+ * the parenthesised name, which may hold spaces and parentheses itself):
+ * io_uring's workers live in the process's thread group since Linux 5.12
+ * and take no signal handler. */
+#define PF_IO_WORKER 0x00000010u
+
+static int is_kernel_worker(pid_t tid)
+{
+	char path[64], buf[512];
+	int saved = errno;
+	task_path(path, tid, "stat");
+	ssize_t n = read_file(path, buf, sizeof buf);
+	errno = saved;
+	if (n <= 0)
+		return 0;
+	const char *p = NULL;
+	for (const char *q = buf; *q; q++)
+		if (*q == ')')
+			p = q;
+	if (!p)
+		return 0;
+	for (int field = 2; field < 9 && *p; p++)
+		if (*p == ' ')
+			field++;
+	const char *end = p;
+	while (*end >= '0' && *end <= '9')
+		end++;
+	long long flags = cd_parse_udec(p, (size_t)(end - p));
+	return flags > 0 && ((unsigned long long)flags & PF_IO_WORKER) != 0;
+}
+
 /* The value of the "KEY" line (KEY ends with its colon and tab) of a
  * /proc status file, *len bytes up to the end of the line; NULL if none. */
 static const char *status_value(const char *buf, const char *key, size_t *len)
@@ -135,6 +166,7 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 		st->sigpnd = parse_hex(v);
 	if ((v = status_value(buf, "SigBlk:\t", &len)))
 		st->sigblk = parse_hex(v);
+	st->kernel_worker = is_kernel_worker(tid);
 	return 0;
 }
 

@@ -20,10 +20,13 @@ struct cd_task_status {
 	char state;            /* 'R', 'S', 'D', 'T', 't', 'Z', 'X'; 0 when gone */
 	uint64_t sigblk;       /* blocked signals, bit (sig-1) */
 	uint64_t sigpnd;       /* signals pending for this thread, bit (sig-1) */
+	int kernel_worker;     /* a thread the kernel runs in our group (io_uring's
+	                          workers): it never runs a signal handler */
 	char name[16];
 };
 
-/* AS-safe.  Reads /proc/self/task/TID/status; -1 when the thread is gone. */
+/* AS-safe.  Reads /proc/self/task/TID/status and stat; -1 when the thread
+ * is gone. */
 int cd_task_status(pid_t tid, struct cd_task_status *st);
 
 /* AS-safe.  Reads the thread's name (comm) into name[16]; "" when gone. */

@@ -2,7 +2,8 @@
 # core_noanswer.bats - the dump is bounded in time (contract §2): a thread
 # that cannot run its handler (here blocked in vfork() behind a child that
 # never execs) is listed missing, "no answer", at CRASHDUMP_TIMEOUT_MS, and
-# the process goes on to its end.
+# the process goes on to its end; a thread that never runs one (io_uring's
+# kernel worker) is listed at once, "kernel worker", and not signalled.
 # bats file_tags=dump
 
 bats_require_minimum_version 1.5.0
@@ -51,4 +52,22 @@ start_noanswer() {
 	assert_jq '[.threads_real, .relayed, (.threads | length)]' '[4,3,3]'
 	assert_jq '.elapsed_ms >= 300 and .elapsed_ms < 5000' true
 	assert_jq '[.threads[] | select(.origin == "pthread") | any(.frames[]; .function == "noanswer_parks")] | (length, all)' $'2\ntrue'
+}
+
+@test "an io_uring kernel worker in the thread group is missing as kernel worker, at once, and never signalled" {
+	export CRASHDUMP_FORMAT=json CRASHDUMP_TIMEOUT_MS=60000
+	start_fixture core_iouring || {
+		grep -q '^no io_uring' "$OUT" && skip "$(cat "$OUT")"
+		false
+	}
+	local worker
+	worker=$(sed -n 's/^worker //p' "$OUT")
+	# The 30 s bound of wait_fixture is below the 60 s deadline: a dump
+	# that waited for the worker would not end in time.
+	quit_fixture
+	load_json "$ERR"
+	assert_json_invariants
+	assert_jq '[.threads_real, .relayed, (.threads | length)]' '[3,1,2]'
+	assert_jq '[.missing[] | [.tid, .reason]]' "[[$worker,\"kernel worker\"]]"
+	assert_jq '.missing[0].name | startswith("iou-wrk-")' true
 }
