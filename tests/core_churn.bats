@@ -11,8 +11,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-JSON_RE='^\{"format":"crashdump/1".*\}$'
-
 setup() {
 	crash_setup
 	export CRASHDUMP_ON_QUIT=continue CRASHDUMP_FORMAT=json
@@ -28,7 +26,7 @@ teardown() {
 	local round
 	for round in $(seq 20); do
 		kill -QUIT "$PID"
-		read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
+		read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
 		crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 		assert_jq '(.threads | length) + (.missing | length) == .threads_real' true
 		assert_jq '[.threads[].tid, .missing[].tid] | length == (unique | length)' true

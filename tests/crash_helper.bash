@@ -4,6 +4,8 @@
 # Load after test_helper (it uses bats-assert).
 
 CRASH_TRAILER_RE='^crashdump: [0-9]+ of [0-9]+ threads dumped in [0-9]+(\.[0-9]+)? ms$'
+# A JSON report is one line, this object.
+CRASH_JSON_RE='^\{"format":"crashdump/1".*\}$'
 # The report pipe's descriptor in the test shell and in the fixtures it starts.
 CRASH_FD=7
 

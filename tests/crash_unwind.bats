@@ -9,8 +9,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-JSON_RE='^\{"format":"crashdump/1".*\}$'
-
 setup() {
 	crash_setup
 	export CRASHDUMP_ON_QUIT=continue
@@ -25,7 +23,7 @@ teardown() {
 # becomes $JSON.
 quit_json() {
 	kill -QUIT "$PID"
-	read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
+	read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
 	crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 }
 

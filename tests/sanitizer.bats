@@ -9,8 +9,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load crash_helper
 
-JSON_RE='^\{"format":"crashdump/1".*\}$'
-
 setup() {
 	crash_setup
 	LIB="$ROOT/build/ubsan/libcrashdump.so"
@@ -46,7 +44,7 @@ assert_no_ubsan() {
 	local round
 	for round in 1 2; do
 		kill -QUIT "$PID"
-		read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
+		read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
 		crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 		assert_jq '.threads_dumped == .threads_real and (.missing | length) == 0' true
 		assert_jq '[.threads[] | select(.truncated) | .name] | sort' \
