@@ -169,18 +169,17 @@ void cd_fatal_guard_begin(void)
 	struct sigaction sa;
 	fatal_action(&sa);
 	int caught = 1;
+	sigset_t faults;
+	sigemptyset(&faults);
 	for (int i = 0; i < 2; i++) {
 		guard_taken[i] = !cd_owned(guard_sigs[i]) &&
 		                 cd_real.sigaction(guard_sigs[i], &sa, &guard_saved[i]) == 0;
 		caught &= guard_taken[i] || cd_owned(guard_sigs[i]);
+		sigaddset(&faults, guard_sigs[i]);
 	}
 	__atomic_store_n(&faults_caught, caught, __ATOMIC_RELEASE);
 	/* And reach them from this thread, even if the code it interrupted had
 	 * blocked them (the mask comes back when the handler returns). */
-	sigset_t faults;
-	sigemptyset(&faults);
-	for (int i = 0; i < 2; i++)
-		sigaddset(&faults, guard_sigs[i]);
 	cd_real.pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
 }
 

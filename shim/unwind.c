@@ -128,18 +128,38 @@ static int first_step(void)
 	return unw_step(&c) < 0 ? -1 : 0;
 }
 
-/* The step is quiet too (see cd_unwind): every process start pays it. */
-int cd_unwind_warm_up(void)
+/* Enters a quiet walk (see cd_unwind): one mask change, or none when the
+ * handler's mask is the quiet set already.  SETMASK, not BLOCK: a thread
+ * that had blocked SIGSEGV gets it back for the walk, or a probe's fault
+ * would kill the process. */
+static void quiet_begin(void)
 {
-	sigset_t quiet, old;
-	cd_unwind_quiet_set(&quiet);
-	int blocked = cd_real.pthread_sigmask(SIG_BLOCK, &quiet, &old) == 0;
-	cd_tls_walk_quiet = blocked;
-	int rc = first_step();
+	sigset_t quiet;
+	if (!cd_tls_mask_quiet) {
+		cd_unwind_quiet_set(&quiet);
+		walk_mask_blocked =
+			cd_real.pthread_sigmask(SIG_SETMASK, &quiet, &walk_saved_mask) == 0;
+	}
+	cd_tls_walk_locks = 0;
+	cd_tls_walk_quiet = cd_tls_mask_quiet || walk_mask_blocked;
+}
+
+static void quiet_end(void)
+{
 	cd_tls_walk_quiet = 0;
 	cd_tls_walk_locks = 0;
-	if (blocked)
-		cd_real.pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (walk_mask_blocked) {
+		walk_mask_blocked = 0;
+		cd_real.pthread_sigmask(SIG_SETMASK, &walk_saved_mask, NULL);
+	}
+}
+
+/* The step is quiet too: every process start pays it. */
+int cd_unwind_warm_up(void)
+{
+	quiet_begin();
+	int rc = first_step();
+	quiet_end();
 	if (rc < 0)
 		return -1;
 	unw_accessors_t *a = unw_get_accessors(unw_local_addr_space);
@@ -157,12 +177,7 @@ void cd_unwind_abandon(void)
 	cur_walk = NULL;
 	if (cd_tls_walk_locks > 0)
 		__atomic_store_n(&unwinder_broken, 1, __ATOMIC_RELEASE);
-	cd_tls_walk_locks = 0;
-	cd_tls_walk_quiet = 0;
-	if (walk_mask_blocked) {
-		walk_mask_blocked = 0;
-		cd_real.pthread_sigmask(SIG_SETMASK, &walk_saved_mask, NULL);
-	}
+	quiet_end();
 }
 
 static void walk(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
@@ -214,28 +229,15 @@ void cd_unwind_quiet_set(sigset_t *set)
 void cd_unwind(ucontext_t *uc, uintptr_t *pcs, uint8_t *exact, int max, int *count, int *cut)
 {
 	struct walk w = { .uc_lo = (uintptr_t)uc, .uc_hi = (uintptr_t)(uc + 1) };
-	sigset_t quiet;
 	*count = 0;
 	*cut = CD_CUT_NONE;
 	if (__atomic_load_n(&unwinder_broken, __ATOMIC_ACQUIRE)) {
 		*cut = CD_CUT_UNWIND;
 		return;
 	}
-	if (!cd_tls_mask_quiet) {
-		/* SETMASK, not BLOCK: a thread that had blocked SIGSEGV gets it
-		 * back for the walk, or a probe's fault would kill the process. */
-		cd_unwind_quiet_set(&quiet);
-		walk_mask_blocked =
-			cd_real.pthread_sigmask(SIG_SETMASK, &quiet, &walk_saved_mask) == 0;
-	}
-	cd_tls_walk_locks = 0;
-	cd_tls_walk_quiet = cd_tls_mask_quiet || walk_mask_blocked;
+	quiet_begin();
 	cur_walk = &w;
 	walk(uc, pcs, exact, max, count, cut);
 	cur_walk = NULL;
-	cd_tls_walk_quiet = 0;
-	if (walk_mask_blocked) {
-		walk_mask_blocked = 0;
-		cd_real.pthread_sigmask(SIG_SETMASK, &walk_saved_mask, NULL);
-	}
+	quiet_end();
 }
