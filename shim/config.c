@@ -86,6 +86,12 @@ static void warn(const char *var, const char *value, const char *dflt, const cha
 	cd_write_all(2, line, (size_t)n);
 }
 
+void cd_config_refuse(const char *var, const char *dflt, const char *why)
+{
+	const char *v = getenv(var);
+	warn(var, v ? v : "", dflt, "%s", why);
+}
+
 /* Parses a whole decimal number in lo..hi: 0, -1 if s is not one (signs,
  * spaces, "0x", "1e3", units), -2 if it is out of range. */
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -157,6 +163,21 @@ static void load_output(struct cd_config *cfg)
 			cfg->output = CD_OUTPUT_FD;
 			cfg->output_fd = (int)fd;
 		}
+		return;
+	}
+
+	/* The names of descriptors the process already has: written to as
+	 * they are (a shell's redirection means the same), never a new file
+	 * "/dev/stderr.1" beside a stderr that is a regular file. */
+	long fd = 2;
+	if (strcmp(v, "/dev/stdout") == 0 || strcmp(v, "/dev/stderr") == 0 ||
+	    (strncmp(v, "/dev/fd/", 8) == 0 && parse_long(v + 8, 0, INT32_MAX, &fd) == 0) ||
+	    (strncmp(v, "/proc/self/fd/", 14) == 0 &&
+	     parse_long(v + 14, 0, INT32_MAX, &fd) == 0)) {
+		if (v[5] == 's')
+			fd = v[8] == 'o' ? 1 : 2;
+		cfg->output = CD_OUTPUT_FD;
+		cfg->output_fd = (int)fd;
 		return;
 	}
 

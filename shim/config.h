@@ -31,4 +31,8 @@ extern struct cd_config cd_cfg;
  * raised privileges (AT_SECURE) the file template is ignored.  Never fails. */
 void cd_config_load(struct cd_config *cfg);
 
+/* Normal context only.  A set variable that this process cannot honour:
+ * the same warning line as for a bad value ("...: WHY; using DFLT"). */
+void cd_config_refuse(const char *var, const char *dflt, const char *why);
+
 #endif

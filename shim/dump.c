@@ -276,12 +276,23 @@ static void capture(struct cd_slot *s, ucontext_t *uc)
 	}
 }
 
+/* A relay's value: our mark in the top byte, then the round (24 bits),
+ * then the slot.  The mark tells our relays from the application's own
+ * sigqueue() of the same signal number, which go to its action. */
+#define RELAY_MARK 0xcdull
+#define RELAY_VALUE(round, slot) \
+	((RELAY_MARK << 56) | ((uint64_t)(round) << 32) | (uint32_t)(slot))
+
+int cd_dump_is_relay(const siginfo_t *info)
+{
+	uint64_t v = (uint64_t)(uintptr_t)info->si_value.sival_ptr;
+	return info->si_code == SI_QUEUE && info->si_pid == cd_rt.pid && v >> 56 == RELAY_MARK;
+}
+
 void cd_dump_answer(const siginfo_t *info, ucontext_t *uc)
 {
-	if (info->si_code != SI_QUEUE || info->si_pid != cd_rt.pid)
-		return;
 	uint64_t v = (uint64_t)(uintptr_t)info->si_value.sival_ptr;
-	unsigned round = (unsigned)(v >> 32);
+	unsigned round = (unsigned)(v >> 32) & 0xffffff;
 	int slot = (int)(v & 0xffffffffu);
 	char *area = __atomic_load_n(&slot_area, __ATOMIC_ACQUIRE);
 	if (!area || slot >= __atomic_load_n(&slot_cap, __ATOMIC_ACQUIRE) ||
@@ -339,13 +350,13 @@ static void relay_info(siginfo_t *si, unsigned round)
 	si->si_code = SI_QUEUE;
 	si->si_pid = cd_rt.pid;
 	si->si_uid = getuid();
-	si->si_value.sival_ptr = (void *)(uintptr_t)((uint64_t)round << 32);
+	si->si_value.sival_ptr = (void *)(uintptr_t)RELAY_VALUE(round, 0);
 }
 
 static int send_relay(siginfo_t *si, pid_t tid, int slot)
 {
-	uint64_t round = (uint64_t)(uintptr_t)si->si_value.sival_ptr >> 32;
-	si->si_value.sival_ptr = (void *)(uintptr_t)((round << 32) | (unsigned)slot);
+	uint64_t round = (uint64_t)(uintptr_t)si->si_value.sival_ptr >> 32 & 0xffffff;
+	si->si_value.sival_ptr = (void *)(uintptr_t)RELAY_VALUE(round, slot);
 	if (syscall(SYS_rt_tgsigqueueinfo, cd_rt.pid, tid, cd_rt.relay_sig, si) == 0)
 		return 0;
 	return errno;
@@ -586,7 +597,7 @@ void cd_dump(const struct cd_trigger *t)
 	cd_sink_open(&cd_cfg, cd_rt.exe_base, &sink);
 	cd_out_init(&o, sink.fd, out_buf, out_cap);
 	if (sink.why[0]) {
-		cd_out_str(&o, sink.why);
+		cd_out_text(&o, sink.why);
 		cd_out_eol(&o);
 	}
 	cd_symbols_begin_report();

@@ -78,8 +78,12 @@ void cd_dump(const struct cd_trigger *t);
 int cd_dump_claim(pid_t self);
 void cd_dump_release(void);
 
+/* AS-safe.  1 when info is one of our relays (not the application's own
+ * use of the relay signal's number). */
+int cd_dump_is_relay(const siginfo_t *info);
+
 /* AS-safe.  The relay handler's work: answer the coordinator's request
- * carried in info (stale and foreign requests are ignored). */
+ * carried in info, a relay (stale requests are ignored). */
 void cd_dump_answer(const siginfo_t *info, ucontext_t *uc);
 
 /* AS-safe.  A thread that crashes after it answered the current round

@@ -42,30 +42,6 @@ void cd_die(int sig, const siginfo_t *info)
 	_exit(128 + sig);
 }
 
-static int is_handler(const struct sigaction *a)
-{
-	if (a->sa_flags & SA_SIGINFO)
-		return a->sa_sigaction != NULL;
-	return a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN;
-}
-
-/* Runs the application's handler as the kernel would have: its mask (and
- * the signal itself unless SA_NODEFER) blocked, SA_RESETHAND honoured. */
-static void call_app(int sig, const struct sigaction *app, siginfo_t *info, void *uc)
-{
-	sigset_t mask = app->sa_mask, old;
-	if (!(app->sa_flags & SA_NODEFER))
-		sigaddset(&mask, sig);
-	if (app->sa_flags & SA_RESETHAND)
-		cd_owned_app_reset(sig);
-	cd_real.pthread_sigmask(SIG_BLOCK, &mask, &old);
-	if (app->sa_flags & SA_SIGINFO)
-		app->sa_sigaction(sig, info, uc);
-	else
-		app->sa_handler(sig);
-	cd_real.pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
 /* The report.  The first crashing thread coordinates it and keeps the
  * right to do so until the process is gone, so a second crasher never
  * starts a second report: it answers the first one's relay as a crashed
@@ -109,7 +85,7 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 	cd_guard_escape();
 
 	/* A vfork child shares our memory: it must not touch our state. */
-	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid || !cd_owned(sig)) {
+	if (cd_vfork_child() || !cd_owned(sig)) {
 		cd_die(sig, info);
 		errno = saved;
 		return;
@@ -123,12 +99,12 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 	}
 
 	cd_owned_app(sig, &app);
-	int app_handles = is_handler(&app);
+	int app_handles = cd_action_is_handler(&app);
 	if (app_handles && sig != SIGABRT) {
 		/* JVMs, GC barriers and wasm runtimes fault on purpose: when the
 		 * handler returns, the fault was theirs to fix.  If it was not,
 		 * it comes back here, with their handler reset or not. */
-		call_app(sig, &app, info, ucv);
+		cd_owned_call_app(sig, info, ucv);
 		errno = saved;
 		return;
 	}
@@ -142,7 +118,7 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 	/* abort() handlers (test frameworks catch it) come after the report:
 	 * abort() resets SIGABRT behind our back if the handler returns. */
 	if (app_handles)
-		call_app(sig, &app, info, ucv);
+		cd_owned_call_app(sig, info, ucv);
 	cd_die(sig, info);
 	errno = saved;
 }

@@ -25,6 +25,14 @@ pid_t cd_gettid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
+/* A getpid that fails (a seccomp filter that answers EPERM) tells nothing:
+ * such a process is taken to be the one we armed, the usual case. */
+int cd_vfork_child(void)
+{
+	pid_t pid = (pid_t)syscall(SYS_getpid);
+	return pid > 0 && pid != cd_rt.pid;
+}
+
 /* 1 when this thread wrote the report; 0 when another thread is dumping
  * (this request joins its report: a second SIGQUIT is coalesced, and the
  * thread that dumps ends the process if it is to end). */
@@ -50,7 +58,7 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
 	/* A vfork child shares our memory: never touch the parent's state. */
-	if ((pid_t)syscall(SYS_getpid) != cd_rt.pid) {
+	if (cd_vfork_child()) {
 		cd_die(sig, info);
 		errno = saved;
 		return;
@@ -68,30 +76,52 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	errno = saved;
 }
 
+static timer_t watchdog_timer;
+static int watchdog_armed;
+
+/* The watchdog's expiry: our timer's value, not an application timer that
+ * happens to use the same signal number. */
+static int is_watchdog(const siginfo_t *info)
+{
+	return info->si_code == SI_TIMER && info->si_value.sival_ptr == (void *)&watchdog_timer;
+}
+
+/* The relay signal's number is ours while we are armed; the application
+ * sees its own action for it (owned.c), and any delivery that is neither a
+ * relay nor the watchdog gets that action, as it would without us. */
+static void pass_on(int sig, siginfo_t *info, void *uc)
+{
+	struct sigaction app;
+	cd_owned_app(sig, &app);
+	if (cd_action_is_handler(&app))
+		cd_owned_call_app(sig, info, uc);
+	else if (app.sa_handler == SIG_DFL && !(app.sa_flags & SA_SIGINFO))
+		cd_die(sig, info); /* a real-time signal's default: termination */
+}
+
 static void on_relay(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
-	(void)sig;
-	/* A vfork child shares our memory and must not touch it.  A relay is
-	 * sent by this process to one of its own threads, never to a vfork
-	 * child (another process); only the timer's signal can reach any
-	 * thread, so only it pays for the check. */
-	int relay = info->si_code == SI_QUEUE && info->si_pid == cd_rt.pid;
-	if (!relay && (pid_t)syscall(SYS_getpid) != cd_rt.pid) {
-		errno = saved;
-		return;
+	/* A relay is sent by this process to one of its own threads, never to
+	 * a vfork child (another process); the timer's signal can reach any
+	 * thread, and a vfork child shares our memory and must not touch it,
+	 * so only the timer pays for the check. */
+	int relay = cd_dump_is_relay(info);
+	if (!relay && !is_watchdog(info)) {
+		pass_on(sig, info, ucv);
+	} else if (relay || !cd_vfork_child()) {
+		cd_tls_in_handler++;
+		int quiet = cd_tls_mask_quiet;
+		cd_tls_mask_quiet = faults_open(ucv);
+		if (relay) {
+			cd_dump_answer(info, ucv);
+		} else {
+			struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
+			coordinate(&t);
+		}
+		cd_tls_mask_quiet = quiet;
+		cd_tls_in_handler--;
 	}
-	cd_tls_in_handler++;
-	int quiet = cd_tls_mask_quiet;
-	cd_tls_mask_quiet = faults_open(ucv);
-	if (info->si_code == SI_TIMER) {
-		struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
-		coordinate(&t);
-	} else {
-		cd_dump_answer(info, ucv);
-	}
-	cd_tls_mask_quiet = quiet;
-	cd_tls_in_handler--;
 	errno = saved;
 }
 
@@ -108,15 +138,13 @@ static int pick_relay_signal(void)
 	return -1;
 }
 
-static timer_t watchdog_timer;
-static int watchdog_armed;
-
 static int arm_watchdog(void)
 {
 	struct sigevent ev;
 	memset(&ev, 0, sizeof ev);
 	ev.sigev_notify = SIGEV_SIGNAL;
 	ev.sigev_signo = cd_rt.relay_sig;
+	ev.sigev_value.sival_ptr = &watchdog_timer;
 	if (timer_create(CLOCK_MONOTONIC, &ev, &watchdog_timer) < 0)
 		return -1;
 	struct itimerspec its;
@@ -156,23 +184,17 @@ int cd_handlers_install(const char **why)
 	sa.sa_sigaction = on_relay;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	cd_unwind_quiet_set(&sa.sa_mask);
-	if (cd_real.sigaction(cd_rt.relay_sig, &sa, NULL) < 0) {
+	if (cd_owned_take(cd_rt.relay_sig, &sa) < 0) {
 		*why = "cannot install the relay handler";
 		return -1;
 	}
-
-	/* A runtime that owns its signals (JVM, Go, .NET) keeps them all. */
-	if (cd_rt.passive)
-		goto watchdog;
 
 	/* An application (or a library constructor before us) that already
 	 * handles SIGQUIT owns it.  An inherited SIG_IGN (shells start
 	 * background jobs so) is not the application's choice: the user who
 	 * preloaded us asked for a dump and the contract's default action. */
 	if (cd_real.sigaction(SIGQUIT, NULL, &old) == 0) {
-		int app_owns = (old.sa_flags & SA_SIGINFO)
-		                   ? old.sa_sigaction != NULL
-		                   : old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN;
+		int app_owns = cd_action_is_handler(&old);
 		sa.sa_sigaction = on_quit;
 		if (!app_owns && cd_owned_take(SIGQUIT, &sa) == 0) {
 			struct sigaction dfl;
@@ -189,7 +211,6 @@ int cd_handlers_install(const char **why)
 		return -1;
 	}
 
-watchdog:
 	if (cd_cfg.watchdog_ms > 0 && arm_watchdog() < 0) {
 		*why = "cannot create the watchdog timer";
 		return -1;

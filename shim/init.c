@@ -7,6 +7,7 @@
 #include "init.h"
 #include "out.h"
 #include "real.h"
+#include "runtimes.h"
 #include "runtime.h"
 #include "threads.h"
 
@@ -46,35 +47,6 @@ static void find_libunwind(void)
 	}
 }
 
-/* Runtimes with signal handling of their own, present from the start: Go
- * with cgo (its runtime exports _cgo_init), a JVM launched by java
- * (libjli), .NET and Mono. */
-static int runtime_module(struct dl_phdr_info *info, size_t size, void *data)
-{
-	static const char *const names[] = { "libjvm.so", "libjli.so", "libcoreclr.so",
-	                                     "libmonosgen", NULL };
-	(void)size;
-	(void)data;
-	for (const char *p = info->dlpi_name; p && *p; p++) {
-		if (*p != 'l') /* every name starts "lib": most places are no match */
-			continue;
-		for (int i = 0; names[i]; i++)
-			if (cd_strneq(p, names[i], cd_strlen(names[i])))
-				return 1;
-	}
-	return 0;
-}
-
-/* Resolved by the loader with our other symbols, to NULL when no object
- * exports it: dlsym(RTLD_DEFAULT) of a missing name would set a dlerror
- * message, and so make a process's first malloc (14 us of start-up). */
-extern char _cgo_init[] __attribute__((weak, visibility("default")));
-
-static int runtime_present(void)
-{
-	return _cgo_init != NULL || dl_iterate_phdr(runtime_module, NULL) != 0;
-}
-
 static void arm(void)
 {
 	const char *why = NULL;
@@ -87,6 +59,18 @@ static void arm(void)
 	}
 	if (cd_cfg.disabled)
 		return;
+	/* A runtime that owns its signals (Go, a JVM, .NET) keeps them all:
+	 * nothing is installed, and no thread gets a record. */
+	cd_rt.passive = cd_runtime_present();
+	if (cd_rt.passive) {
+		if (cd_cfg.watchdog_ms > 0) {
+			char why[96];
+			size_t n = cd_strlcpy(why, cd_rt.passive, sizeof why);
+			cd_strlcpy(why + n, " handles this process's signals itself", sizeof why - n);
+			cd_config_refuse("CRASHDUMP_WATCHDOG", "off", why);
+		}
+		return;
+	}
 	cd_rt.pid = getpid();
 	find_libunwind();
 	if (cd_unwind_warm_up() < 0) {
@@ -98,7 +82,6 @@ static void arm(void)
 		return;
 	}
 	cd_altstack_main();
-	cd_rt.passive = runtime_present();
 	if (cd_handlers_install(&why) < 0) {
 		disable(why);
 		return;

@@ -249,6 +249,30 @@ void cd_out_json_str(struct cd_out *o, const char *s)
 	cd_out_char(o, '"');
 }
 
+static int plain_text(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
+
+/* Runs of plain bytes go out whole: a report has a function name and a
+ * module path on every frame. */
+void cd_out_text(struct cd_out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		const unsigned char *run = p;
+		while (*p && plain_text(*p))
+			p++;
+		cd_out_mem(o, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+		cd_out_mem(o, e, 4);
+		p++;
+	}
+}
+
 void cd_out_eol(struct cd_out *o)
 {
 	cd_out_char(o, '\n');

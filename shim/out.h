@@ -47,6 +47,10 @@ void cd_out_hex(struct cd_out *o, unsigned long long v);
 /* A JSON string literal with its quotes; bytes below 0x20, '"' and '\\'
  * escaped; invalid UTF-8 is passed through as \u00XX escapes of its bytes. */
 void cd_out_json_str(struct cd_out *o, const char *s);
+/* A name or path of the text report: control bytes, DEL, '"' and '\\' as
+ * \xNN, so that a thread named "two\nlines" stays on its header line and
+ * a quoted name ends at its closing quote. */
+void cd_out_text(struct cd_out *o, const char *s);
 /* Ends a line; writes the buffer out when it is more than half full so
  * that lines leave whole (not inside a report part, which must stay in the
  * buffer so that a part that faults can be taken back). */

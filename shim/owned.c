@@ -8,6 +8,7 @@
 #include "owned.h"
 #include "real.h"
 #include "runtime.h"
+#include "runtimes.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -100,28 +101,39 @@ void cd_owned_default(int sig)
 	cd_real.sigaction(sig, &dfl, NULL);
 }
 
-static int has_handler(const struct sigaction *a)
+int cd_action_is_handler(const struct sigaction *a)
 {
 	if (a->sa_flags & SA_SIGINFO)
 		return a->sa_sigaction != NULL;
 	return a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN;
 }
 
-/* Runtimes whose signal handling is their own business: when their code
- * installs a handler for one of our signals, it gets the signal. */
+/* As the kernel would have run it: its mask (and the signal itself unless
+ * SA_NODEFER) blocked, SA_RESETHAND honoured. */
+void cd_owned_call_app(int sig, siginfo_t *info, void *uc)
+{
+	struct sigaction app = app_action[sig];
+	sigset_t mask = app.sa_mask, old;
+	if (!(app.sa_flags & SA_NODEFER))
+		sigaddset(&mask, sig);
+	if (app.sa_flags & SA_RESETHAND)
+		cd_owned_app_reset(sig);
+	cd_real.pthread_sigmask(SIG_BLOCK, &mask, &old);
+	if (app.sa_flags & SA_SIGINFO)
+		app.sa_sigaction(sig, info, uc);
+	else
+		app.sa_handler(sig);
+	cd_real.pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* A runtime's code (a JVM loaded later, say) that installs a handler for
+ * one of our signals gets the signal: its signal handling is its own. */
 static int from_runtime(uintptr_t caller)
 {
-	static const char *const runtimes[] = { "libjvm.so", "libcoreclr.so", "libmonosgen",
-	                                        "libmono-", NULL };
 	struct dl_find_object r;
 	if (_dl_find_object((void *)caller, &r) != 0 || !r.dlfo_link_map)
 		return 0;
-	const char *name = r.dlfo_link_map->l_name;
-	for (const char *p = name; p && *p; p++)
-		for (int i = 0; runtimes[i]; i++)
-			if (cd_strneq(p, runtimes[i], cd_strlen(runtimes[i])))
-				return 1;
-	return 0;
+	return cd_runtime_of_module(r.dlfo_link_map->l_name) != NULL;
 }
 
 /* The virtual sigaction.  SIGQUIT is special: an application that installs
@@ -236,5 +248,5 @@ __sighandler_t sigset(int sig, __sighandler_t h)
 
 int cd_owned_has_app_handler(int sig)
 {
-	return has_handler(&app_action[sig]);
+	return cd_action_is_handler(&app_action[sig]);
 }

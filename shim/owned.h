@@ -20,6 +20,14 @@ void cd_owned_app(int sig, struct sigaction *out);
 /* AS-safe.  1 when the application's action for sig is a handler. */
 int cd_owned_has_app_handler(int sig);
 
+/* AS-safe.  1 when the action runs a function (not SIG_DFL, SIG_IGN). */
+int cd_action_is_handler(const struct sigaction *a);
+
+/* AS-safe.  Runs the application's handler for sig as the kernel would
+ * have (its sa_mask, SA_NODEFER and SA_RESETHAND honoured).  The caller
+ * checked that the application's action is a handler. */
+void cd_owned_call_app(int sig, siginfo_t *info, void *uc);
+
 /* Normal context only.  Records act as the application's action. */
 void cd_owned_app_set(int sig, const struct sigaction *act);
 

@@ -14,7 +14,7 @@ static void where(struct cd_out *o, uintptr_t pc, int is_return)
 	struct cd_frame_info fi;
 	cd_symbolize(pc, is_return, &fi);
 	if (fi.function) {
-		cd_out_str(o, fi.function);
+		cd_out_text(o, fi.function);
 		cd_out_char(o, '+');
 		cd_out_hex(o, fi.offset);
 	} else {
@@ -22,7 +22,7 @@ static void where(struct cd_out *o, uintptr_t pc, int is_return)
 	}
 	cd_out_str(o, " (");
 	if (fi.module) {
-		cd_out_str(o, fi.module);
+		cd_out_text(o, fi.module);
 		cd_out_char(o, '+');
 		cd_out_hex(o, fi.module_offset);
 	} else {
@@ -64,7 +64,7 @@ static void first_line(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_str(o, " in pid ");
 	cd_out_dec(o, v->pid);
 	cd_out_str(o, " (");
-	cd_out_str(o, cd_rt.exe_base);
+	cd_out_text(o, cd_rt.exe_base);
 	cd_out_char(o, ')');
 	if (t->reason == CD_REASON_SIGNAL && cd_sicode_has_sender(t->info->si_code)) {
 		cd_out_str(o, ", sent by pid ");
@@ -79,7 +79,7 @@ static void thread_header(struct cd_out *o, struct cd_slot *s)
 	cd_out_str(o, "thread ");
 	cd_out_dec(o, s->tid);
 	cd_out_str(o, " \"");
-	cd_out_str(o, s->name);
+	cd_out_text(o, s->name);
 	cd_out_str(o, "\" (");
 	cd_out_str(o, origins[s->origin]);
 	if (s->created_by) {
@@ -129,7 +129,7 @@ static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused
 	first_line(o, v);
 
 	cd_out_str(o, "crashdump: executable ");
-	cd_out_str(o, cd_rt.exe);
+	cd_out_text(o, cd_rt.exe);
 	cd_out_str(o, ", ");
 	cd_out_mem(o, date, cd_fmt_utc(date, v->time));
 	cd_out_eol(o);
@@ -188,7 +188,7 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int nsl
 		cd_out_str(o, "missing thread ");
 		cd_out_dec(o, s->tid);
 		cd_out_str(o, " \"");
-		cd_out_str(o, s->name);
+		cd_out_text(o, s->name);
 		cd_out_str(o, "\": ");
 		cd_out_str(o, cd_missing_reason(s->missing));
 		cd_out_eol(o);
@@ -205,7 +205,7 @@ static void part_modules(struct cd_out *o, const struct cd_dump_view *v, int unu
 		uintptr_t base;
 		cd_symbols_module(m, &path, &base, &build_id);
 		cd_out_str(o, "module ");
-		cd_out_str(o, path);
+		cd_out_text(o, path);
 		cd_out_char(o, ' ');
 		cd_out_hex(o, base);
 		cd_out_char(o, ' ');

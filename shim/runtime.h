@@ -20,7 +20,7 @@ struct cd_runtime {
 	int relay_sig;           /* the real-time signal that carries relays and the watchdog */
 	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see sigmask.c */
 	int quit_installed;      /* our SIGQUIT handler is in place */
-	int passive;             /* a runtime (JVM, Go, .NET) owns the signals */
+	const char *passive;     /* the runtime that owns the signals (Go, a JVM...), or NULL */
 	const char *exe;         /* /proc/self/exe, read at the first dump ("" before) */
 	const char *exe_base;    /* last component of exe, once read */
 };
@@ -40,5 +40,9 @@ extern __thread void *cd_tls_crash_uc __attribute__((tls_model("initial-exec")))
 
 /* AS-safe.  The kernel tid of the calling thread. */
 pid_t cd_gettid(void);
+
+/* AS-safe.  1 in a vfork child, which shares our memory and must not
+ * touch our state (its pid is not the one we armed). */
+int cd_vfork_child(void);
 
 #endif

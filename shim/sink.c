@@ -2,6 +2,7 @@
  * Context: signal handler (AS-safe): raw syscalls and out.h only, errno kept. */
 #include "sink.h"
 #include "out.h"
+#include "runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@ static const char *err_text(int e, char *buf)
 	case EPERM: return "Operation not permitted";
 	case EDQUOT: return "Disk quota exceeded";
 	case EISDIR: return "Is a directory";
+	case ENXIO: return "No such device or address";
 	}
 	cd_strlcpy(buf, "error ", 24);
 	buf[6 + cd_fmt_dec(buf + 6, e)] = 0;
@@ -58,8 +60,12 @@ static long expand(const char *tmpl, const char *exe_base, char *dst, size_t cap
 		if (*p != '%' || !p[1]) {
 			r = put(dst, cap, &n, p, 1);
 		} else if (p[1] == 'p') {
-			/* raw: the pid now, even in a child that shares our memory */
-			r = put(dst, cap, &n, num, cd_fmt_udec(num, (unsigned long)syscall(SYS_getpid)));
+			/* raw: the pid now, even in a child that shares our memory
+			 * (a getpid refused by seccomp: the pid we armed) */
+			long pid = syscall(SYS_getpid);
+			if (pid <= 0)
+				pid = cd_rt.pid;
+			r = put(dst, cap, &n, num, cd_fmt_udec(num, (unsigned long)pid));
 			p++;
 		} else if (p[1] == 't') {
 			struct timespec ts = { 0, 0 };
@@ -148,6 +154,32 @@ static int create(const char *base, size_t blen, char *path, size_t cap, int *er
 	return -1;
 }
 
+/* A path that names an existing character device or FIFO (/dev/tty,
+ * /dev/null, a named pipe a collector reads) is written to as it is: a
+ * report file beside it would never be read.  The open neither creates nor
+ * truncates, and a FIFO without a reader answers ENXIO at once instead of
+ * blocking.  Returns the fd, -1 (with *err) for a FIFO or device that
+ * cannot be opened, or -2 when the path is no such thing. */
+static int open_existing(const char *path, int *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		return -2;
+	int fd;
+	do
+		fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		*err = errno;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		close(fd); /* replaced since the stat: make a report file */
+		return -2;
+	}
+	return fd;
+}
+
 void cd_sink_open(const struct cd_config *cfg, const char *exe_base, struct cd_sink *sink)
 {
 	int saved = errno;
@@ -165,8 +197,10 @@ void cd_sink_open(const struct cd_config *cfg, const char *exe_base, struct cd_s
 		long blen = expand(cfg->output_template, exe_base, base, sizeof base);
 		if (blen < 0)
 			err = ENAMETOOLONG;
-		else
+		else if ((fd = open_existing(base, &err)) == -2)
 			fd = create(base, (size_t)blen, sink->path, sizeof sink->path, &err, &tries);
+		else if (fd >= 0)
+			cd_strlcpy(sink->path, base, sizeof sink->path);
 		if (fd >= 0) {
 			sink->fd = fd;
 			sink->owned = 1;

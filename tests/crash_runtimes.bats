@@ -3,7 +3,7 @@
 # launcher links libjli) keeps them all under the library: it starts, its
 # own SIGQUIT machinery (thread dumps, jcmd's attach) works, the SIGSEGVs
 # it takes on purpose stay its own, and its crashes are its own to report.
-# (Go is not installed on the test machine: no Go test.)
+# Go with cgo has its own file, crash_go.bats.
 
 bats_require_minimum_version 1.5.0
 load test_helper

@@ -4,7 +4,9 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-LIB="$ROOT/build/libcrashdump.so"
+# CRASHDUMP_TEST_LIB: another build of the library to test (an older one,
+# to see a new test fail without its fix).
+LIB="${CRASHDUMP_TEST_LIB:-$ROOT/build/libcrashdump.so}"
 FIX="$ROOT/build/fixtures"
 export ROOT LIB FIX
 
