@@ -7,6 +7,7 @@
 #include "config.h"
 #include "limits.h"
 #include "out.h"
+#include "ownstack.h"
 #include "registry.h"
 #include "report.h"
 #include "runtime.h"
@@ -36,6 +37,7 @@ static unsigned round_no;     /* current round, 24 bits used */
 static int acks;              /* answers in the current round (futex word) */
 static int acks_wanted;       /* answers after which the coordinator is woken */
 static int round_open;        /* answers (and late crash updates) are still taken */
+static int64_t round_deadline; /* CLOCK_MONOTONIC ns by which answers are wanted */
 
 static char *slot_area;       /* mmap'd, never unmapped: late answers may touch it */
 static int slot_cap;
@@ -118,7 +120,7 @@ static int slots_reserve(int n, int frames)
 		return 0;
 	size_t stride = sizeof(struct cd_slot) + (size_t)frames * (sizeof(uintptr_t) + 1);
 	stride = (stride + 63) & ~(size_t)63;
-	int cap = n < 64 ? 64 : n;
+	int cap = n < CD_RESERVED_SLOTS ? CD_RESERVED_SLOTS : n;
 	void *p = mmap(NULL, stride * (size_t)cap, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -129,6 +131,15 @@ static int slots_reserve(int n, int frames)
 	__atomic_store_n(&slot_area, (char *)p, __ATOMIC_RELEASE);
 	__atomic_store_n(&slot_cap, cap, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* The slots a dump needs most, taken at load: a process that has used
+ * up its memory when it crashes still gets the crashing thread's stack
+ * (and as many others as these hold).  MAP_NORESERVE and untouched until
+ * a dump: address space, not memory. */
+int cd_dump_prepare(void)
+{
+	return slots_reserve(CD_RESERVED_SLOTS, cd_cfg.max_frames);
 }
 
 static void out_reserve(void)
@@ -242,14 +253,47 @@ static int threads_from_registry(pid_t self, pid_t *out, int max)
 	return n;
 }
 
+/* When the kernel's list cannot be read (no /proc in a container, every
+ * descriptor in use, openat refused by seccomp): main, the coordinator and
+ * every thread the registry knows and the kernel still has, as many as can
+ * be found, the report saying that the list is incomplete. */
+static int threads_registry_only(pid_t self, pid_t *out, int max)
+{
+	int n = 0;
+	out[n++] = cd_rt.pid;
+	if (self != cd_rt.pid)
+		out[n++] = self;
+	int extent = cd_registry_extent();
+	for (int i = 0; i < extent && n < max; i++) {
+		struct cd_record *r = cd_registry_at(i);
+		pid_t tid = __atomic_load_n(&r->tid, __ATOMIC_ACQUIRE);
+		if (tid <= 0 || tid == cd_rt.pid || tid == self)
+			continue;
+		if (syscall(SYS_tgkill, cd_rt.pid, tid, 0) < 0 && errno == ESRCH)
+			continue;
+		out[n++] = tid;
+	}
+	sort_tids(out, n);
+	return n;
+}
+
 /* Listing /proc/self/task makes the kernel build an inode per thread
  * (about 2 ms for a thousand, and more again at exit): the registry
  * answers instead whenever it can. */
-static int list_threads(pid_t self, int *more)
+static int list_threads(pid_t self, int *incomplete)
 {
-	*more = 0;
+	int more = 0;
+	*incomplete = CD_LISTED_ALL;
 	int n = threads_from_registry(self, tids, CD_MAX_TASKS);
-	return n > 0 ? n : cd_tasks_list(tids, CD_MAX_TASKS, more);
+	if (n > 0)
+		return n;
+	n = cd_tasks_list(tids, CD_MAX_TASKS, &more);
+	if (n > 0) {
+		*incomplete = more ? CD_LISTED_LIMIT : CD_LISTED_ALL;
+		return n;
+	}
+	*incomplete = CD_LISTED_REGISTRY;
+	return threads_registry_only(self, tids, CD_MAX_TASKS);
 }
 
 struct capture_job {
@@ -266,14 +310,29 @@ static void capture_step(void *arg)
 
 /* A corrupt stack can make the unwinder fault: the guard keeps the frames
  * found so far and marks the stack cut. */
+static void capture_here(void *arg)
+{
+	struct capture_job *j = arg;
+	prctl(PR_GET_NAME, j->slot->name);
+	if (cd_guarded(capture_step, j) < 0) {
+		cd_unwind_abandon();
+		j->slot->cut = CD_CUT_FAULT;
+	}
+}
+
+/* The walk runs on a stack of ours (ownstack.c).  A thread that can have
+ * none before the round's deadline answers with what needs no stack: the
+ * interrupted pc alone. */
 static void capture(struct cd_slot *s, ucontext_t *uc)
 {
 	struct capture_job j = { s, uc };
+	if (cd_own_stack_run(capture_here, &j, __atomic_load_n(&round_deadline, __ATOMIC_ACQUIRE)) == 0)
+		return;
 	prctl(PR_GET_NAME, s->name);
-	if (cd_guarded(capture_step, &j) < 0) {
-		cd_unwind_abandon();
-		s->cut = CD_CUT_FAULT;
-	}
+	cd_slot_pcs(s)[0] = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	cd_slot_exact(s)[0] = 1;
+	s->nframes = 1;
+	s->cut = CD_CUT_NO_STACK;
 }
 
 /* A relay's value: our mark in the top byte, then the round (24 bits),
@@ -391,7 +450,10 @@ static int probe(unsigned round, int deep)
 		if (!deep)
 			continue;
 		struct cd_task_status st;
-		if (cd_task_status(s->tid, &st) < 0 || st.state == 'Z' || st.state == 'X') {
+		int known = cd_task_status(s->tid, &st);
+		if (known == -2)
+			continue; /* no /proc: the deadline decides */
+		if (known < 0 || st.state == 'Z' || st.state == 'X') {
 			closed += close_slot(s, round, CD_MISSING_EXITED);
 		} else if (st.state == 'T' || st.state == 't') {
 			closed += close_slot(s, round, CD_MISSING_STOPPED);
@@ -445,11 +507,12 @@ static void init_slot(struct cd_slot *s, pid_t tid)
 	s->name[0] = 0;
 }
 
-void cd_dump(const struct cd_trigger *t)
+static void dump_here(void *arg)
 {
+	const struct cd_trigger *t = arg;
 	struct cd_dump_view v;
 	pid_t self = cd_gettid();
-	int more = 0;
+	int incomplete;
 
 	/* Marks this thread as the writer: a fault outside the guards below
 	 * ends the process instead of starting another report. */
@@ -464,11 +527,10 @@ void cd_dump(const struct cd_trigger *t)
 	v.time = wall.tv_sec;
 	v.max_frames = cd_cfg.max_frames;
 	int64_t deadline = v.start_ns + (int64_t)cd_cfg.timeout_ms * 1000000LL;
+	__atomic_store_n(&round_deadline, deadline, __ATOMIC_RELEASE);
 	find_exe();
 
-	int n = list_threads(self, &more);
-	if (n < 0)
-		n = 0; /* no /proc: at least the coordinator is reported */
+	int n = list_threads(self, &incomplete);
 	int listed_self = 0;
 	for (int i = 0; i < n && !listed_self; i++)
 		listed_self = tids[i] == self;
@@ -477,18 +539,25 @@ void cd_dump(const struct cd_trigger *t)
 			n--;
 		tids[n++] = self;
 	}
-	v.listed = n;
-	v.listed_more = more;
-	v.pooled = cd_registry_pooled();
 
 	out_reserve();
-	if (slots_reserve(n, cd_cfg.max_frames) < 0) {
+	/* Out of memory (the classic way programs crash): the slots reserved
+	 * at load, as many threads as they hold, the coordinator first. */
+	int fit = n;
+	if (slots_reserve(n, cd_cfg.max_frames) < 0 && n > slot_cap) {
+		fit = slot_cap;
+		incomplete = CD_LISTED_NO_MEMORY;
+	}
+	if (fit == 0) {
 		static const char msg[] = "crashdump: no memory for the dump\n";
 		cd_write_all(2, msg, sizeof msg - 1);
 		cd_fatal_guard_end();
 		cd_tls_dump_sig = 0;
 		return;
 	}
+	v.listed = fit;
+	v.listed_incomplete = incomplete;
+	v.pooled = cd_registry_pooled();
 	unsigned round = (__atomic_load_n(&round_no, __ATOMIC_RELAXED) + 1) & 0xffffff;
 	if (round == 0)
 		round = 1;
@@ -498,9 +567,12 @@ void cd_dump(const struct cd_trigger *t)
 	__atomic_store_n(&round_no, round, __ATOMIC_RELEASE);
 	index_records();
 
-	/* Slot 0 is the coordinator: the report starts with it. */
-	nslots = n;
+	/* Slot 0 is the coordinator: the report starts with it.  With fewer
+	 * slots than threads (no memory), the last threads are left out. */
+	nslots = fit;
 	for (int i = 0, k = 1; i < n; i++) {
+		if (tids[i] != self && k == fit)
+			continue;
 		struct cd_slot *s = cd_slot_at(tids[i] == self ? 0 : k++);
 		init_slot(s, tids[i]);
 		__atomic_store_n(&s->state, STATE(round, PH_IDLE), __ATOMIC_RELAXED);
@@ -538,7 +610,8 @@ void cd_dump(const struct cd_trigger *t)
 			continue;
 		if (s->origin != CD_ORIGIN_PTHREAD) {
 			struct cd_task_status st;
-			if (cd_task_status(s->tid, &st) < 0) {
+			int known = cd_task_status(s->tid, &st);
+			if (known == -1) {
 				s->missing = CD_MISSING_EXITED;
 				continue;
 			}
@@ -609,4 +682,14 @@ void cd_dump(const struct cd_trigger *t)
 	cd_sink_close(&sink);
 	cd_fatal_guard_end();
 	cd_tls_dump_sig = 0;
+}
+
+/* The coordinator's work is the deepest of all (unwinding, symbols, the
+ * report): it runs on a stack of ours, and in place only when none can be
+ * had within the deadline. */
+void cd_dump(const struct cd_trigger *t)
+{
+	int64_t deadline = cd_now_ns() + (int64_t)cd_cfg.timeout_ms * 1000000LL;
+	if (cd_own_stack_run(dump_here, (void *)t, deadline) < 0)
+		dump_here((void *)t);
 }

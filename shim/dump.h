@@ -50,19 +50,31 @@ struct cd_slot {
 	char name[16];
 };
 
+/* Whether the listing holds every thread of the process. */
+enum cd_listed {
+	CD_LISTED_ALL = 0,
+	CD_LISTED_LIMIT,      /* more threads than CD_MAX_TASKS */
+	CD_LISTED_REGISTRY,   /* the kernel's list was unreadable: the registry's threads */
+	CD_LISTED_NO_MEMORY,  /* no memory for more slots than those reserved at load */
+};
+
 /* A finished dump, as the report writers see it. */
 struct cd_dump_view {
 	const struct cd_trigger *trigger;
 	pid_t pid;
 	long long time;        /* seconds since the epoch */
 	int listed;            /* tids the kernel listed (threads_real) */
-	int listed_more;       /* 1 when more tids existed than CD_MAX_TASKS */
+	int listed_incomplete; /* enum cd_listed */
 	int pooled;            /* registry records left by exited threads */
 	int relayed;           /* threads sent the relay signal */
 	int dumped;
 	int max_frames;
 	int64_t start_ns;      /* CLOCK_MONOTONIC at the start of the dump */
 };
+
+/* Normal context only (load).  Reserves the slots of a dump that finds no
+ * memory; 0 or -1. */
+int cd_dump_prepare(void);
 
 /* AS-safe.  Slot i (0 is the coordinator) of the last dump. */
 struct cd_slot *cd_slot_at(int i);

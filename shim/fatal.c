@@ -76,10 +76,29 @@ static void report(int sig, siginfo_t *info, ucontext_t *uc)
 	cd_tls_crash_uc = NULL;
 }
 
+/* si_code of a seccomp trap (asm-generic/siginfo.h; glibc names none). */
+#define CD_SYS_SECCOMP 1
+
+/* This thread is running our handlers' work (a dump, an answer, a crash
+ * waiting for its report), not the application's code. */
+static int in_our_code(void)
+{
+	return cd_tls_in_handler > 0 || cd_tls_dump_sig != 0 || cd_tls_crash_uc != NULL;
+}
+
 static void on_fatal(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
 	struct sigaction app;
+
+	/* A system call of ours that a seccomp filter traps (SECCOMP_RET_TRAP)
+	 * fails with ENOSYS, and the dump goes on without what it would have
+	 * given: the call was not made, the instruction after it runs next. */
+	if (sig == SIGSYS && info->si_code == CD_SYS_SECCOMP && in_our_code()) {
+		((ucontext_t *)ucv)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+		errno = saved;
+		return;
+	}
 
 	/* A fault inside a guarded step of a dump goes back to that step. */
 	cd_guard_escape();
@@ -123,9 +142,12 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 	errno = saved;
 }
 
-static struct sigaction guard_saved[2];
-static int guard_taken[2];
-static const int guard_sigs[2] = { SIGSEGV, SIGBUS };
+/* The faults a dump must catch, and SIGSYS: a seccomp filter's trap of a
+ * system call the dump makes is one lost part, not the process's end. */
+#define N_GUARD 3
+static struct sigaction guard_saved[N_GUARD];
+static int guard_taken[N_GUARD];
+static const int guard_sigs[N_GUARD] = { SIGSEGV, SIGBUS, SIGSYS };
 static int faults_caught;
 
 static void fatal_action(struct sigaction *sa)
@@ -147,10 +169,11 @@ void cd_fatal_guard_begin(void)
 	int caught = 1;
 	sigset_t faults;
 	sigemptyset(&faults);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < N_GUARD; i++) {
 		guard_taken[i] = !cd_owned(guard_sigs[i]) &&
 		                 cd_real.sigaction(guard_sigs[i], &sa, &guard_saved[i]) == 0;
-		caught &= guard_taken[i] || cd_owned(guard_sigs[i]);
+		if (guard_sigs[i] != SIGSYS)
+			caught &= guard_taken[i] || cd_owned(guard_sigs[i]);
 		sigaddset(&faults, guard_sigs[i]);
 	}
 	__atomic_store_n(&faults_caught, caught, __ATOMIC_RELEASE);
@@ -162,7 +185,7 @@ void cd_fatal_guard_begin(void)
 void cd_fatal_guard_end(void)
 {
 	__atomic_store_n(&faults_caught, 0, __ATOMIC_RELEASE);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < N_GUARD; i++)
 		if (guard_taken[i])
 			cd_real.sigaction(guard_sigs[i], &guard_saved[i], NULL);
 }

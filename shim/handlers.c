@@ -182,6 +182,10 @@ int cd_handlers_install(const char **why)
 	 * while unwinding must reach its handler. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_relay;
+	/* SA_ONSTACK: the kernel's frame, and the answer, go on the thread's
+	 * alternate stack, which is ours (altstack.c), so a thread whose own
+	 * stack is used up or corrupt still answers; a thread without one of
+	 * ours answers on a spare stack (ownstack.c). */
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	cd_unwind_quiet_set(&sa.sa_mask);
 	if (cd_owned_take(cd_rt.relay_sig, &sa) < 0) {

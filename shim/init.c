@@ -22,7 +22,7 @@
 
 struct cd_runtime cd_rt CD_HOT = { .exe = "", .exe_base = "" };
 
-int cd_altstack_main(void);
+int cd_altstack_load(void);
 
 static pthread_once_t once CD_HOT = PTHREAD_ONCE_INIT;
 
@@ -81,7 +81,14 @@ static void arm(void)
 		disable("cannot set up thread tracking");
 		return;
 	}
-	cd_altstack_main();
+	if (cd_altstack_load() < 0) {
+		disable("no memory for the library's stacks");
+		return;
+	}
+	if (cd_dump_prepare() < 0) {
+		disable("no memory for the dump's reserve");
+		return;
+	}
 	if (cd_handlers_install(&why) < 0) {
 		disable(why);
 		return;

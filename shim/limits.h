@@ -12,6 +12,10 @@
  * the report says when more threads were listed than this. */
 #define CD_MAX_TASKS 16384
 
+/* Slots (threads) a dump can report without memory of its own: reserved
+ * at load, and the least any dump lays out. */
+#define CD_RESERVED_SLOTS 64
+
 /* CRASHDUMP_MAX_FRAMES accepts 1..CD_MAX_FRAMES, default CD_DEFAULT_FRAMES. */
 #define CD_MAX_FRAMES 1024
 #define CD_DEFAULT_FRAMES 128

@@ -237,7 +237,7 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v, int nslots)
 	member_int(o, "threads_real", v->listed);
 	member_int(o, "threads_pooled", v->pooled);
 	member_int(o, "relayed", v->relayed);
-	member_bool(o, "threads_listed_incomplete", v->listed_more);
+	member_bool(o, "threads_listed_incomplete", v->listed_incomplete != CD_LISTED_ALL);
 
 	key(o, "threads");
 	cd_out_char(o, '[');

@@ -116,8 +116,9 @@ static void frames(struct cd_out *o, const struct cd_dump_view *v, struct cd_slo
 		cd_out_char(o, ')');
 		cd_out_eol(o);
 	} else if (s->cut != CD_CUT_NONE) {
-		cd_out_str(o, s->cut == CD_CUT_FAULT ? "(truncated: fault while unwinding)"
-		                                     : "(truncated: unreadable frame)");
+		cd_out_str(o, s->cut == CD_CUT_FAULT      ? "(truncated: fault while unwinding)"
+		              : s->cut == CD_CUT_NO_STACK ? "(truncated: no stack to unwind on)"
+		                                          : "(truncated: unreadable frame)");
 		cd_out_eol(o);
 	}
 }
@@ -142,8 +143,15 @@ static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused
 	cd_out_dec(o, v->relayed);
 	cd_out_str(o, " relayed");
 	cd_out_eol(o);
-	if (v->listed_more) {
-		cd_out_str(o, "crashdump: more threads than the listing limit; only the first are reported");
+	static const char *const incomplete[] = {
+		[CD_LISTED_LIMIT] = "more threads than the listing limit; only the first are reported",
+		[CD_LISTED_REGISTRY] = "the kernel's thread list could not be read; only main and "
+		                       "the threads made by pthread_create are reported",
+		[CD_LISTED_NO_MEMORY] = "no memory for more threads; only the first are reported",
+	};
+	if (v->listed_incomplete != CD_LISTED_ALL) {
+		cd_out_str(o, "crashdump: threads listed incomplete: ");
+		cd_out_str(o, incomplete[v->listed_incomplete]);
 		cd_out_eol(o);
 	}
 }

@@ -148,9 +148,13 @@ int cd_task_status(pid_t tid, struct cd_task_status *st)
 	st->state = 0;
 	st->sigblk = 0;
 	st->sigpnd = 0;
+	st->kernel_worker = 0;
 	st->name[0] = 0;
 	ssize_t n = read_file(path, buf, sizeof buf);
+	int err = errno;
 	errno = saved;
+	if (n < 0 && err != ENOENT && err != ESRCH)
+		return -2; /* no /proc, no descriptor left, or refused: unknown */
 	if (n <= 0)
 		return -1;
 	if ((v = status_value(buf, "Name:\t", &len))) {

@@ -25,8 +25,9 @@ struct cd_task_status {
 	char name[16];
 };
 
-/* AS-safe.  Reads /proc/self/task/TID/status and stat; -1 when the thread
- * is gone. */
+/* AS-safe.  Reads /proc/self/task/TID/status and stat: 0, -1 when the
+ * thread is gone, -2 when it cannot be told (no /proc mounted, no
+ * descriptor left, the open refused): *st is then empty. */
 int cd_task_status(pid_t tid, struct cd_task_status *st);
 
 /* AS-safe.  Reads the thread's name (comm) into name[16]; "" when gone. */

@@ -13,6 +13,7 @@ enum cd_cut {
 	CD_CUT_LIMIT,      /* more frames than CRASHDUMP_MAX_FRAMES */
 	CD_CUT_UNWIND,     /* libunwind could not go on (unreadable frame) */
 	CD_CUT_FAULT,      /* a fault while unwinding (corrupt stack) */
+	CD_CUT_NO_STACK,   /* no stack of ours to unwind on: the pc alone */
 };
 
 /* Normal context only.  Makes libunwind ready for use from handlers; 0 or -1. */

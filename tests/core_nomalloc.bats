@@ -79,7 +79,7 @@ assert_no_calls() {
 
 # Every object whose code runs in signal handlers (its banner says AS-safe).
 HANDLER_OBJECTS=(dump out report_text report_json signames sink symbols tasks unwind handlers sigmask
-	fatal guard owned report)
+	fatal guard owned report ownstack altstack)
 DENIED=(malloc calloc realloc free printf fprintf snprintf sprintf vsnprintf fopen fwrite fputs
 	pthread_mutex_lock dlsym dladdr dl_iterate_phdr _ULx86_64_get_proc_name)
 
