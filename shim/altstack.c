@@ -9,11 +9,13 @@
  * Context: normal context (trampoline, key destructor, load); the
  * interposed sigaltstack is AS-safe (TLS and one system call). */
 #include "limits.h"
+#include "runtime.h"
 #include "ownstack.h"
 #include "registry.h"
 #include "threads.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -39,70 +41,122 @@ static int real_sigaltstack(const stack_t *ss, stack_t *old)
 	return (int)syscall(SYS_sigaltstack, ss, old);
 }
 
-static size_t stack_size(void)
-{
-	long min = sysconf(_SC_SIGSTKSZ);
-	size_t want = min > 0 ? 4 * (size_t)min : 0;
-	return want > CD_ALTSTACK_MIN ? want : CD_ALTSTACK_MIN;
-}
+static size_t size_of_stacks CD_HOT;
+static size_t page_size CD_HOT;
 
 /* The stack lies above a PROT_NONE guard page, so an overflow of the
  * handler itself faults instead of writing over other memory. */
 static void *map_stack(void)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	char *p = mmap(NULL, stack_size() + page, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, size_of_stacks + page_size, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	if (mprotect(p, page, PROT_NONE) < 0) {
-		munmap(p, stack_size() + page);
+	if (mprotect(p, page_size, PROT_NONE) < 0) {
+		munmap(p, size_of_stacks + page_size);
 		return NULL;
 	}
-	return p + page;
+	return p + page_size;
 }
 
 /* Returns 1 when a stack was installed. */
 static int install(void *base)
 {
-	stack_t ss = { .ss_sp = base, .ss_size = stack_size(), .ss_flags = 0 };
+	stack_t ss = { .ss_sp = base, .ss_size = size_of_stacks, .ss_flags = 0 };
 	ours_installed = real_sigaltstack(&ss, NULL) == 0;
+	if (ours_installed)
+		cd_own_stack_set(base, size_of_stacks);
 	return ours_installed;
+}
+
+/* Stacks bound to the glibc thread (its pthread_t, the address of its
+ * struct pthread) that last ran on them.  glibc gives a thread's memory,
+ * and with it its pthread_t, to a new thread only once the kernel has
+ * cleared the old thread's tid (nptl/allocatestack.c reuses a cached stack
+ * only then): a new thread with the same pthread_t takes the stack as it
+ * was left, installed in a thread that is gone, so an exiting thread makes
+ * no system call to disable it.  A thread that finds no room in the table
+ * disables its stack at exit, which then goes to the free list.  Changed
+ * under the registry's lock (taken around fork). */
+static struct {
+	uintptr_t self;
+	void *stack;
+} bound[2 * CD_BOUND_STACKS];
+static int nbound;
+static void *free_stacks; /* linked through each stack's lowest word */
+static __thread int stack_bound __attribute__((tls_model("initial-exec")));
+
+static unsigned bound_slot(uintptr_t self)
+{
+	unsigned h = (unsigned)((self >> 12) * 2654435761u) % (2 * CD_BOUND_STACKS);
+	while (bound[h].self && bound[h].self != self)
+		h = (h + 1) % (2 * CD_BOUND_STACKS);
+	return h;
 }
 
 /* A thread made by pthread_create starts without an alternate stack (the
  * kernel clears it for CLONE_VM children), so no check is needed here: one
- * system call on the thread-creation path. */
-void cd_threads_setup_altstack(struct cd_record *r)
+ * system call on the thread-creation path, to install it. */
+void cd_threads_setup_altstack(void)
 {
-	if (!r->altstack)
-		r->altstack = map_stack();
-	if (r->altstack && install(r->altstack))
-		cd_own_stack_set(r->altstack, stack_size());
+	uintptr_t self = (uintptr_t)pthread_self();
+	void *s = NULL;
+	cd_registry_lock();
+	unsigned h = bound_slot(self);
+	if (bound[h].self) {
+		s = bound[h].stack;
+	} else if (free_stacks) {
+		s = free_stacks;
+		free_stacks = *(void **)s;
+	}
+	cd_registry_unlock();
+	if (!s && !(s = map_stack()))
+		return;
+	if (!install(s))
+		return; /* the stack is lost: it may still be bound, never reused twice */
+	cd_registry_lock();
+	h = bound_slot(self);
+	if (!bound[h].self && nbound < CD_BOUND_STACKS) {
+		bound[h].self = self;
+		bound[h].stack = s;
+		nbound++;
+	}
+	stack_bound = bound[h].self == self;
+	cd_registry_unlock();
 }
 
-/* Disabled before the record (and so the stack) can go to another thread;
- * never unmapped.  If the thread runs on it (EPERM: exiting from a handler)
- * it is left to the thread and the record gets a new one. */
-void cd_threads_release_altstack(struct cd_record *r)
+/* A bound stack stays installed for its successor (see above); any other
+ * is disabled and freed for the next thread.  If the thread runs on it
+ * (EPERM: exiting from a handler) it is left to the thread. */
+void cd_threads_release_altstack(void)
 {
 	stack_t off = { .ss_flags = SS_DISABLE };
+	void *s = (void *)cd_own_stack_lo();
 	cd_own_stack_set(NULL, 0);
-	ours_installed = 0;
 	app_has_stack = 0;
-	if (r->altstack && real_sigaltstack(&off, NULL) != 0)
-		r->altstack = NULL;
+	if (!ours_installed)
+		return;
+	ours_installed = 0;
+	if (stack_bound || real_sigaltstack(&off, NULL) != 0)
+		return;
+	cd_registry_lock();
+	*(void **)s = free_stacks;
+	free_stacks = s;
+	cd_registry_unlock();
 }
 
 /* Main's stack of ours (its alternate stack too, unless the program or a
  * runtime gave it one already), and the spare stacks. */
 int cd_altstack_load(void)
 {
+	long min = sysconf(_SC_SIGSTKSZ);
+	size_t want = min > 0 ? 4 * (size_t)min : 0;
+	size_of_stacks = want > CD_ALTSTACK_MIN ? want : CD_ALTSTACK_MIN;
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
 	void *s = map_stack();
 	stack_t had;
 	if (!s)
 		return -1;
-	cd_own_stack_set(s, stack_size());
 	/* One set before us (a constructor's) becomes the program's own. */
 	if (real_sigaltstack(NULL, &had) == 0 && !(had.ss_flags & SS_DISABLE)) {
 		app_stack = had;
@@ -113,7 +167,7 @@ int cd_altstack_load(void)
 		void *spare = map_stack();
 		if (!spare)
 			return -1;
-		cd_own_stack_add_spare(i, spare, stack_size());
+		cd_own_stack_add_spare(i, spare, size_of_stacks);
 	}
 	return 0;
 }

@@ -61,6 +61,11 @@ void cd_own_stack_set(void *lo, size_t size)
 	own_hi = lo ? (uintptr_t)lo + size : 0;
 }
 
+uintptr_t cd_own_stack_lo(void)
+{
+	return own_lo;
+}
+
 void cd_own_stack_add_spare(int i, void *lo, size_t size)
 {
 	spare_lo[i] = (uintptr_t)lo;

@@ -14,6 +14,9 @@
  * none, from now on). */
 void cd_own_stack_set(void *lo, size_t size);
 
+/* AS-safe.  The lowest address of this thread's stack of ours, or 0. */
+uintptr_t cd_own_stack_lo(void);
+
 /* Normal context only (load).  Spare stack i. */
 void cd_own_stack_add_spare(int i, void *lo, size_t size);
 

@@ -20,7 +20,6 @@ struct cd_record {
 	uintptr_t created_by;      /* return address of the pthread_create call */
 	void *(*start)(void *);
 	void *arg;
-	void *altstack;            /* our alternate signal stack, kept for reuse */
 	int next_free;             /* pool link, index or -1 */
 	int used;                  /* 1 once some thread has used it (pooled when free) */
 };

@@ -9,6 +9,7 @@
 #include "threads.h"
 
 #include <errno.h>
+#include <string.h>
 #include <pthread.h>
 
 static pthread_key_t exit_key CD_HOT;
@@ -20,8 +21,47 @@ static int key_ok CD_HOT;
 static void on_thread_exit(void *p)
 {
 	struct cd_record *r = p;
-	cd_threads_release_altstack(r);
+	cd_threads_release_altstack();
 	cd_registry_release(r);
+}
+
+/* The kernel writes each new thread's tid into glibc's struct pthread
+ * (CLONE_PARENT_SETTID) before the thread runs: read from there, a
+ * gettid system call less per thread.  The offset is found in main's at
+ * load and checked against gettid by the first thread that uses it; any
+ * doubt, and every thread asks the kernel. */
+static long tid_offset CD_HOT = -1;
+static int tid_offset_checked;
+
+static void find_tid_offset(void)
+{
+	const char *self = (const char *)pthread_self();
+	pid_t tid = cd_gettid();
+	for (long off = 0; off < 4096; off += (long)sizeof(pid_t)) {
+		pid_t v;
+		memcpy(&v, self + off, sizeof v);
+		if (v == tid) {
+			tid_offset = off;
+			return;
+		}
+	}
+}
+
+static pid_t trampoline_tid(void)
+{
+	long off = __atomic_load_n(&tid_offset, __ATOMIC_ACQUIRE);
+	if (off < 0)
+		return cd_gettid();
+	pid_t v;
+	memcpy(&v, (const char *)pthread_self() + off, sizeof v);
+	if (__atomic_load_n(&tid_offset_checked, __ATOMIC_ACQUIRE))
+		return v;
+	pid_t tid = cd_gettid();
+	if (v == tid)
+		__atomic_store_n(&tid_offset_checked, 1, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&tid_offset, -1, __ATOMIC_RELEASE);
+	return tid;
 }
 
 static void *trampoline(void *p)
@@ -29,11 +69,11 @@ static void *trampoline(void *p)
 	struct cd_record *r = p;
 	void *(*start)(void *) = r->start;
 	void *arg = r->arg;
-	__atomic_store_n(&r->tid, cd_gettid(), __ATOMIC_RELEASE);
+	__atomic_store_n(&r->tid, trampoline_tid(), __ATOMIC_RELEASE);
 	__atomic_store_n(&r->state, CD_REC_ALIVE, __ATOMIC_RELEASE);
 	if (key_ok)
 		pthread_setspecific(exit_key, r);
-	cd_threads_setup_altstack(r);
+	cd_threads_setup_altstack();
 	return start(arg);
 }
 
@@ -76,6 +116,7 @@ static void child_after_fork(void)
 
 int cd_threads_init(void)
 {
+	find_tid_offset();
 	if (pthread_key_create(&exit_key, on_thread_exit) != 0)
 		return -1;
 	key_ok = 1;

@@ -8,10 +8,10 @@
 /* Normal context only.  Creates the exit key and the fork handlers; 0 or -1. */
 int cd_threads_init(void);
 
-/* Normal context only.  Alternate signal stack of a new thread (in its
- * trampoline) and its return to the record at exit (altstack.c). */
-void cd_threads_setup_altstack(struct cd_record *r);
-void cd_threads_release_altstack(struct cd_record *r);
+/* Normal context only.  The alternate signal stack of a new thread (in
+ * its trampoline), and its release at exit (altstack.c). */
+void cd_threads_setup_altstack(void);
+void cd_threads_release_altstack(void);
 /* Normal context only: the fork child's part (init.c). */
 void cd_threads_child_after_fork(void);
 

@@ -173,6 +173,58 @@ teardown() {
 	assert_jq '[.threads[0].frames[] | select(.module != null and (.module | endswith("/host_limits")))] | length > 0' true
 }
 
+# --- report paths that name what exists already ------------------------------
+
+# new_beside PATH: the files named PATH.N, one a line (none: empty).
+new_beside() {
+	ls -d "$1".* 2>/dev/null || true
+}
+
+@test "CRASHDUMP_OUTPUT=/dev/stderr writes the report to stderr, a regular file here, and creates nothing" {
+	local before
+	before=$(new_beside /dev/stderr)
+	export CRASHDUMP_OUTPUT=/dev/stderr
+	start_fixture host_names
+	quit_fixture
+	assert_text_invariants "$ERR"
+	assert_equal "$(new_beside /dev/stderr)" "$before"
+}
+
+@test "CRASHDUMP_OUTPUT=/dev/null discards the report and creates nothing" {
+	local before
+	before=$(new_beside /dev/null)
+	export CRASHDUMP_OUTPUT=/dev/null
+	start_fixture host_names
+	quit_fixture
+	run grep -c '^crashdump: ' "$ERR"
+	assert_output 0
+	assert_equal "$(new_beside /dev/null)" "$before"
+}
+
+@test "CRASHDUMP_OUTPUT naming a FIFO with a reader sends the report through it" {
+	local fifo="$BATS_TEST_TMPDIR/collector" got="$BATS_TEST_TMPDIR/collected"
+	mkfifo "$fifo"
+	# the bound only catches a report that never comes
+	timeout 10 cat "$fifo" >"$got" &
+	local reader=$!
+	export CRASHDUMP_OUTPUT="$fifo"
+	start_fixture host_names
+	quit_fixture
+	wait "$reader"
+	assert_text_invariants "$got"
+	assert_equal "$(new_beside "$fifo")" ""
+}
+
+@test "CRASHDUMP_OUTPUT naming a FIFO nobody reads: one line says why, the report goes to stderr" {
+	local fifo="$BATS_TEST_TMPDIR/nobody"
+	mkfifo "$fifo"
+	export CRASHDUMP_OUTPUT="$fifo"
+	start_fixture host_names
+	quit_fixture
+	assert_file_line "$ERR" "^crashdump: cannot create report file $fifo: No such device or address; writing to stderr$"
+	assert_equal "$(new_beside "$fifo")" ""
+}
+
 # --- names -------------------------------------------------------------------
 
 @test "thread names with a newline, a tab, a quote and a backslash keep the text report's grammar" {
