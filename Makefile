@@ -16,13 +16,16 @@ UNWIND_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 WARN    := -Wall -Wextra -Werror
 # -z now: no lazy binding, so the handler never enters the dynamic linker.
+# -iquote shim: headers are named by their folder ("base/out.h"), and no
+# header of ours can stand in for a system one.
 SHIM_CFLAGS  = $(OPT) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
-               -fno-omit-frame-pointer -D_GNU_SOURCE $(UNWIND_CFLAGS) $(EXTRA_CFLAGS)
-SHIM_LDFLAGS = -shared -Wl,--version-script=shim/libcrashdump.map -Wl,-z,now \
+               -fno-omit-frame-pointer -D_GNU_SOURCE -iquote shim $(UNWIND_CFLAGS) $(EXTRA_CFLAGS)
+SHIM_LDFLAGS = -shared -Wl,--version-script=shim/entry/libcrashdump.map -Wl,-z,now \
                -Wl,-z,relro -Wl,--no-undefined
 SHIM_LIBS    = $(UNWIND_LIBS) -ldl -lpthread
 
-SHIM_SRCS := $(wildcard shim/*.c)
+SHIM_SRCS := $(wildcard shim/*/*.c)
+SHIM_HDRS := $(wildcard shim/*/*.h)
 SHIM_OBJS := $(patsubst shim/%.c,$(BUILD)/shim/%.o,$(SHIM_SRCS))
 LIB       := $(BUILD)/libcrashdump.so
 
@@ -38,13 +41,14 @@ FIX_CFLAGS = -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE 
 
 all: $(LIB)
 
-$(BUILD)/shim/%.o: shim/%.c $(wildcard shim/*.h) | $(BUILD)/shim
+$(BUILD)/shim/%.o: shim/%.c $(SHIM_HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) -c $< -o $@
 
-$(LIB): $(SHIM_OBJS) shim/libcrashdump.map
+$(LIB): $(SHIM_OBJS) shim/entry/libcrashdump.map
 	$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(SHIM_LIBS)
 
-$(BUILD)/shim $(BUILD)/fixtures:
+$(BUILD)/fixtures:
 	mkdir -p $@
 
 # Fixtures that link against a fixture library say so in a comment:
@@ -66,8 +70,12 @@ fixtures: $(FIXTURES)
 $(BUILD)/unit:
 	mkdir -p $@
 
-$(BUILD)/unit/symbols_unit: tests/unit/symbols_unit.c $(BUILD)/shim/symbols.o $(BUILD)/shim/out.o | $(BUILD)/unit
-	$(CC) $(FIX_CFLAGS) -Ishim -o $@ $^
+# The symbols layer and the leaves it stands on.
+UNIT_OBJS := $(patsubst shim/%.c,$(BUILD)/shim/%.o,$(wildcard shim/symbols/*.c)) \
+             $(BUILD)/shim/base/out.o $(BUILD)/shim/base/runtime.o
+
+$(BUILD)/unit/symbols_unit: tests/unit/symbols_unit.c $(UNIT_OBJS) | $(BUILD)/unit
+	$(CC) $(FIX_CFLAGS) -iquote shim -o $@ $^
 
 unit: $(BUILD)/unit/symbols_unit
 
@@ -76,13 +84,11 @@ unit: $(BUILD)/unit/symbols_unit
 UBSAN_FLAGS := -fsanitize=undefined -fno-sanitize-recover=all
 UBSAN_OBJS  := $(patsubst shim/%.c,$(BUILD)/ubsan/%.o,$(SHIM_SRCS))
 
-$(BUILD)/ubsan:
-	mkdir -p $@
-
-$(BUILD)/ubsan/%.o: shim/%.c $(wildcard shim/*.h) | $(BUILD)/ubsan
+$(BUILD)/ubsan/%.o: shim/%.c $(SHIM_HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(SHIM_CFLAGS) $(UBSAN_FLAGS) -c $< -o $@
 
-$(BUILD)/ubsan/libcrashdump.so: $(UBSAN_OBJS) shim/libcrashdump.map
+$(BUILD)/ubsan/libcrashdump.so: $(UBSAN_OBJS) shim/entry/libcrashdump.map
 	$(CC) $(SHIM_LDFLAGS) $(UBSAN_FLAGS) -o $@ $(UBSAN_OBJS) $(SHIM_LIBS)
 
 ubsan: $(BUILD)/ubsan/libcrashdump.so

@@ -7,7 +7,7 @@
  *   symbols_unit --reload DIR       DIR/one.so (first_version) is replaced
  *                                   by DIR/two.so (second_versio) under one name
  */
-#include "symbols.h"
+#include "symbols/symbols.h"
 
 #include <dlfcn.h>
 #include <fcntl.h>

@@ -1,0 +1,412 @@
+/* config.c - reads the CRASHDUMP_* environment once, at load, into cd_cfg.
+ * Context: normal context only (the constructor); handlers only read cd_cfg. */
+#include "base/config.h"
+#include "base/out.h"
+#include "base/runtime.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <errno.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+struct cd_config cd_cfg CD_HOT;
+
+/* Apart from cd_cfg: written only when CRASHDUMP_OUTPUT names a file. */
+static char output_template[CD_PATH_LEN];
+
+/* A bad value is quoted in its warning up to this many bytes: a 5000-byte
+ * template helps nobody, and the warning must stay one readable line. */
+#define SHOW_MAX 256
+
+#define FATAL_DEFAULT "SEGV,BUS,FPE,ILL,ABRT,TRAP,SYS"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* The fatal signals CRASHDUMP_SIGNALS may name, in the contract's order. */
+static const struct {
+	const char *name;
+	int signo;
+} fatal_signals[] = {
+	{ "SEGV", SIGSEGV }, { "BUS", SIGBUS }, { "FPE", SIGFPE }, { "ILL", SIGILL },
+	{ "ABRT", SIGABRT }, { "TRAP", SIGTRAP }, { "SYS", SIGSYS },
+};
+#define N_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+
+/* Copies s into buf (cap > 4), control bytes as \xNN so that a value with a
+ * newline still gives one line, and "..." after SHOW_MAX bytes. */
+static void show(char *buf, size_t cap, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+	for (i = 0; i < n && i < SHOW_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (o + 5 >= cap)
+			break;
+		if (c < 0x20 || c == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	if (i < n && o + 4 <= cap) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = 0;
+}
+
+/* Prints "libcrashdump: warning: VAR=VALUE: WHY; using DEFAULT" with one
+ * write(2), so that concurrent writers to stderr cannot split it. */
+__attribute__((format(printf, 4, 5)))
+static void warn(const char *var, const char *value, const char *dflt, const char *fmt, ...)
+{
+	char shown[SHOW_MAX * 4 + 8], why[1024], line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	show(shown, sizeof shown, value, strlen(value));
+	int n = snprintf(line, sizeof line, "libcrashdump: warning: %s=%s: %s; using %s\n",
+			 var, shown, why, dflt);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) {
+		n = sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	cd_write_all(2, line, (size_t)n);
+}
+
+void cd_config_refuse(const char *var, const char *dflt, const char *why)
+{
+	const char *v = getenv(var);
+	warn(var, v ? v : "", dflt, "%s", why);
+}
+
+/* Parses a whole decimal number in lo..hi: 0, -1 if s is not one (signs,
+ * spaces, "0x", "1e3", units), -2 if it is out of range. */
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	long v = 0;
+	if (!*s)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		if (v <= hi)
+			v = v * 10 + (*p - '0');
+	}
+	if (v < lo || v > hi)
+		return -2;
+	*out = v;
+	return 0;
+}
+
+/* Parses seconds with an optional decimal fraction ("2", "0.5", "1.25")
+ * into milliseconds, rounded up: 0, -1 not a number, -2 zero, -3 too big. */
+static int parse_seconds(const char *s, long max_s, long *ms)
+{
+	long whole = 0, frac_ms = 0;
+	int digits = 0, rest = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		if (whole <= max_s)
+			whole = whole * 10 + (*p - '0');
+	if (*p == '.') {
+		int k = 0;
+		for (p++; *p >= '0' && *p <= '9'; p++, k++, digits++) {
+			if (k < 3)
+				frac_ms = frac_ms * 10 + (*p - '0');
+			else if (*p != '0')
+				rest = 1;
+		}
+		for (; k < 3; k++)
+			frac_ms *= 10;
+	}
+	if (*p || digits == 0)
+		return -1;
+	if (whole > max_s || (whole == max_s && (frac_ms || rest)))
+		return -3;
+	*ms = whole * 1000 + frac_ms + rest;
+	return *ms ? 0 : -2;
+}
+
+static void load_output(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_OUTPUT";
+	const char *v = getenv(var);
+	if (!v || strcmp(v, "stderr") == 0)
+		return;
+	if (!*v) {
+		warn(var, v, "stderr", "empty value");
+		return;
+	}
+	if (strncmp(v, "fd:", 3) == 0) {
+		long fd;
+		int r = parse_long(v + 3, 0, INT32_MAX, &fd);
+		if (r == -1)
+			warn(var, v, "stderr", "\"fd:\" must be followed by a file descriptor number");
+		else if (r == -2)
+			warn(var, v, "stderr", "file descriptor out of range");
+		else if (fcntl((int)fd, F_GETFD) < 0)
+			warn(var, v, "stderr", "fd %ld is not open", fd);
+		else {
+			cfg->output = CD_OUTPUT_FD;
+			cfg->output_fd = (int)fd;
+		}
+		return;
+	}
+
+	/* The names of descriptors the process already has: written to as
+	 * they are (a shell's redirection means the same), never a new file
+	 * "/dev/stderr.1" beside a stderr that is a regular file. */
+	long fd = 2;
+	if (strcmp(v, "/dev/stdout") == 0 || strcmp(v, "/dev/stderr") == 0 ||
+	    (strncmp(v, "/dev/fd/", 8) == 0 && parse_long(v + 8, 0, INT32_MAX, &fd) == 0) ||
+	    (strncmp(v, "/proc/self/fd/", 14) == 0 &&
+	     parse_long(v + 14, 0, INT32_MAX, &fd) == 0)) {
+		if (v[5] == 's')
+			fd = v[8] == 'o' ? 1 : 2;
+		cfg->output = CD_OUTPUT_FD;
+		cfg->output_fd = (int)fd;
+		return;
+	}
+
+	/* A setuid program must not let its caller choose a file it creates
+	 * (ld.so applies the same rule to LD_PRELOAD paths). */
+	if (getauxval(AT_SECURE)) {
+		warn(var, v, "stderr", "ignored in a privileged program");
+		return;
+	}
+	for (const char *p = v; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (!*p) {
+			warn(var, v, "stderr", "a %% at the end (write %%%% for a percent sign)");
+			return;
+		}
+		if (!strchr("pte%", *p)) {
+			char c[8];
+			show(c, sizeof c, p, 1);
+			warn(var, v, "stderr", "unknown code %%%s (only %%p %%t %%e %%%% are allowed)", c);
+			return;
+		}
+	}
+
+	/* Made absolute now: the program may chdir before it crashes.  A '%' in
+	 * the working directory's name is doubled so it is not expanded. */
+	char *t = output_template;
+	size_t n = 0, len = strlen(v);
+	if (v[0] != '/') {
+		char cwd[CD_PATH_LEN];
+		if (!getcwd(cwd, sizeof cwd)) {
+			warn(var, v, "stderr", "cannot make the path absolute: getcwd: %s",
+			     strerror(errno));
+			return;
+		}
+		for (const char *p = cwd; *p && n < CD_PATH_LEN; p++) {
+			if (*p == '%')
+				t[n++] = '%';
+			if (n < CD_PATH_LEN)
+				t[n++] = *p;
+		}
+		if (n > 0 && t[n - 1] != '/' && n < CD_PATH_LEN)
+			t[n++] = '/';
+	}
+	if (n + len >= CD_PATH_LEN) {
+		t[0] = 0;
+		warn(var, v, "stderr", "path longer than %d bytes%s", CD_PATH_LEN - 1,
+		     v[0] != '/' ? " once made absolute" : "");
+		return;
+	}
+	memcpy(t + n, v, len + 1);
+	cfg->output_template = t;
+	cfg->output = CD_OUTPUT_FILE;
+}
+
+static void load_format(struct cd_config *cfg)
+{
+	const char *v = getenv("CRASHDUMP_FORMAT");
+	if (!v || strcmp(v, "text") == 0)
+		return;
+	if (strcmp(v, "json") == 0)
+		cfg->format = CD_FORMAT_JSON;
+	else
+		warn("CRASHDUMP_FORMAT", v, "text", "%s", *v ? "not text or json" : "empty value");
+}
+
+/* One item of CRASHDUMP_SIGNALS: a name (any case, with or without SIG) or
+ * a number.  Returns the signal, or 0 with *why filled. */
+static int parse_signal(const char *item, size_t len, char *why, size_t whylen)
+{
+	char shown[SHOW_MAX * 4 + 8], name[16];
+	long num = 0;
+	int signo = 0;
+
+	if (len == 0) {
+		snprintf(why, whylen, "empty item in the list");
+		return 0;
+	}
+	if (len < sizeof name) {
+		memcpy(name, item, len);
+		name[len] = 0;
+		const char *bare = strncasecmp(name, "SIG", 3) == 0 ? name + 3 : name;
+		if (parse_long(name, 1, 31, &num) == 0) {
+			for (size_t i = 0; i < N_FATAL; i++)
+				if (fatal_signals[i].signo == num)
+					signo = (int)num;
+		} else {
+			for (size_t i = 0; i < N_FATAL; i++)
+				if (strcasecmp(bare, fatal_signals[i].name) == 0)
+					signo = fatal_signals[i].signo;
+		}
+		if (signo)
+			return signo;
+		if (num == SIGQUIT || strcasecmp(bare, "QUIT") == 0) {
+			snprintf(why, whylen, "\"%s\" is not a fatal signal (SIGQUIT is always handled)",
+				 name);
+			return 0;
+		}
+	}
+	show(shown, sizeof shown, item, len);
+	snprintf(why, whylen, "\"%s\" is not one of " FATAL_DEFAULT " or their numbers", shown);
+	return 0;
+}
+
+static void load_signals(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_SIGNALS";
+	const char *v = getenv(var);
+	char why[SHOW_MAX * 4 + 128];
+	uint64_t set = 0;
+
+	if (!v)
+		return;
+	if (!*v) {
+		warn(var, v, FATAL_DEFAULT, "empty value");
+		return;
+	}
+	if (strcasecmp(v, "none") == 0) {
+		cfg->fatal_signals = 0;
+		return;
+	}
+	for (const char *p = v;;) {
+		const char *end = strchrnul(p, ',');
+		size_t len = (size_t)(end - p);
+		if (len == 4 && strncasecmp(p, "none", 4) == 0) {
+			warn(var, v, FATAL_DEFAULT, "\"none\" cannot be combined with signals");
+			return;
+		}
+		int signo = parse_signal(p, len, why, sizeof why);
+		if (!signo) {
+			warn(var, v, FATAL_DEFAULT, "%s", why);
+			return;
+		}
+		set |= 1ULL << signo;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	cfg->fatal_signals = set;
+}
+
+static void load_on_quit(struct cd_config *cfg)
+{
+	const char *v = getenv("CRASHDUMP_ON_QUIT");
+	if (!v || strcmp(v, "exit") == 0)
+		return;
+	if (strcmp(v, "continue") == 0)
+		cfg->quit_continue = 1;
+	else
+		warn("CRASHDUMP_ON_QUIT", v, "exit", "%s",
+		     *v ? "not exit or continue" : "empty value");
+}
+
+static void load_watchdog(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_WATCHDOG";
+	const char *v = getenv(var);
+	long ms;
+	if (!v)
+		return;
+	switch (*v ? parse_seconds(v, 1000000, &ms) : -4) {
+	case 0:
+		cfg->watchdog_ms = ms;
+		break;
+	case -1:
+		warn(var, v, "off", "not a number of seconds (like 30 or 2.5)");
+		break;
+	case -2:
+		warn(var, v, "off", "must be more than 0 seconds");
+		break;
+	case -3:
+		warn(var, v, "off", "must be at most 1000000 seconds");
+		break;
+	default:
+		warn(var, v, "off", "empty value");
+		break;
+	}
+}
+
+/* A whole number in lo..hi for var, or a warning and the default. */
+static void load_long(const char *var, long lo, long hi, const char *dflt, const char *what,
+		      long *out)
+{
+	const char *v = getenv(var);
+	long x;
+	if (!v)
+		return;
+	switch (parse_long(v, lo, hi, &x)) {
+	case 0:
+		*out = x;
+		break;
+	case -1:
+		warn(var, v, dflt, "%s", *v ? what : "empty value");
+		break;
+	default:
+		warn(var, v, dflt, "must be %ld..%ld", lo, hi);
+		break;
+	}
+}
+
+void cd_config_load(struct cd_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->output = CD_OUTPUT_STDERR;
+	cfg->output_fd = 2;
+	cfg->format = CD_FORMAT_TEXT;
+	for (size_t i = 0; i < N_FATAL; i++)
+		cfg->fatal_signals |= 1ULL << fatal_signals[i].signo;
+	cfg->timeout_ms = CD_DEFAULT_TIMEOUT_MS;
+	cfg->max_frames = CD_DEFAULT_FRAMES;
+
+	const char *d = getenv("CRASHDUMP_DISABLE");
+	if (d && strcmp(d, "1") == 0) {
+		cfg->disabled = 1;
+		return;
+	}
+	if (d && *d && strcmp(d, "0") != 0)
+		warn("CRASHDUMP_DISABLE", d, "0 (enabled)", "not 1 or 0");
+
+	load_output(cfg);
+	load_format(cfg);
+	load_signals(cfg);
+	load_on_quit(cfg);
+	load_watchdog(cfg);
+	load_long("CRASHDUMP_TIMEOUT_MS", 1, 600000, STR(CD_DEFAULT_TIMEOUT_MS),
+		  "not a whole number of milliseconds", &cfg->timeout_ms);
+	long frames = cfg->max_frames;
+	load_long("CRASHDUMP_MAX_FRAMES", 1, CD_MAX_FRAMES, STR(CD_DEFAULT_FRAMES),
+		  "not a whole number", &frames);
+	cfg->max_frames = (int)frames;
+}

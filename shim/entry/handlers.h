@@ -1,0 +1,28 @@
+/* handlers.h - the library's three signal handlers (entry/on_quit.c: the
+ * SIGQUIT handler, the relay handler and the watchdog; entry/on_fatal.c:
+ * the fatal one), as entry/init.c installs them.
+ * Context: installation in normal context; the handlers themselves are
+ * AS-safe. */
+#ifndef CRASHDUMP_HANDLERS_H
+#define CRASHDUMP_HANDLERS_H
+
+#include <signal.h>
+
+/* Normal context only.  Picks the relay signal and installs the relay and
+ * SIGQUIT handlers.  0, or -1 with *why set. */
+int cd_quit_install(const char **why);
+
+/* Normal context only.  Arms the watchdog timer (CRASHDUMP_WATCHDOG). */
+int cd_watchdog_arm(void);
+
+/* Normal context only (fork child): the watchdog timer is not inherited. */
+void cd_quit_after_fork(void);
+
+/* Normal context only.  Installs the fatal handler for every signal of
+ * CRASHDUMP_SIGNALS.  0 or -1. */
+int cd_fatal_install(void);
+
+/* The fatal handler's action (SA_ONSTACK, SA_NODEFER), for the guards. */
+void cd_fatal_action(struct sigaction *sa);
+
+#endif

@@ -1,0 +1,265 @@
+/* report_text.c - the human-readable report (contract section 4).
+ * Context: AS-safe (runs in the dump coordinator's signal handler). */
+#include "report/part.h"
+#include "base/config.h"
+#include "base/runtime.h"
+#include "report/names.h"
+#include "base/sigtab.h"
+#include "symbols/symbols.h"
+
+
+/* "name+0xoff (module+0xoff)" for one address. */
+static void where(struct cd_out *o, uintptr_t pc, int is_return)
+{
+	struct cd_frame_info fi;
+	cd_symbolize(pc, is_return, &fi);
+	if (fi.function) {
+		cd_out_text(o, fi.function);
+		cd_out_char(o, '+');
+		cd_out_hex(o, fi.offset);
+	} else {
+		cd_out_str(o, "??");
+	}
+	cd_out_str(o, " (");
+	if (fi.module) {
+		cd_out_text(o, fi.module);
+		cd_out_char(o, '+');
+		cd_out_hex(o, fi.module_offset);
+	} else {
+		cd_out_str(o, "??");
+	}
+	cd_out_char(o, ')');
+}
+
+static void first_line(struct cd_out *o, const struct cd_dump_view *v)
+{
+	const struct cd_trigger *t = v->trigger;
+	cd_out_str(o, "crashdump: ");
+	if (t->reason == CD_REASON_WATCHDOG) {
+		cd_out_str(o, "watchdog after ");
+		cd_out_udec(o, (unsigned long long)(cd_cfg.watchdog_ms / 1000));
+		cd_out_char(o, '.');
+		cd_out_udec(o, (unsigned long long)(cd_cfg.watchdog_ms % 1000 / 100));
+		cd_out_str(o, " s");
+	} else {
+		const char *name = cd_sig_name(t->signo);
+		const char *code = cd_sicode_name(t->signo, t->info->si_code);
+		if (name)
+			cd_out_str(o, name);
+		else {
+			cd_out_str(o, "signal ");
+			cd_out_dec(o, t->signo);
+		}
+		cd_out_str(o, " (");
+		if (code)
+			cd_out_str(o, code);
+		else
+			cd_out_dec(o, t->info->si_code);
+		if (cd_signal_has_address(t->signo, t->info->si_code)) {
+			cd_out_str(o, ", address ");
+			cd_out_hex(o, (uintptr_t)t->info->si_addr);
+		}
+		cd_out_char(o, ')');
+	}
+	cd_out_str(o, " in pid ");
+	cd_out_dec(o, v->pid);
+	cd_out_str(o, " (");
+	cd_out_text(o, cd_exe_base());
+	cd_out_char(o, ')');
+	if (t->reason == CD_REASON_SIGNAL && cd_sicode_has_sender(t->info->si_code)) {
+		cd_out_str(o, ", sent by pid ");
+		cd_out_dec(o, t->info->si_pid);
+	}
+	cd_out_eol(o);
+}
+
+static void thread_header(struct cd_out *o, struct cd_slot *s)
+{
+	cd_out_str(o, "thread ");
+	cd_out_dec(o, s->tid);
+	cd_out_str(o, " \"");
+	cd_out_text(o, s->name);
+	cd_out_str(o, "\" (");
+	cd_out_str(o, cd_origin_name(s->origin));
+	if (s->created_by) {
+		cd_out_str(o, ", created by ");
+		where(o, s->created_by, 1);
+	}
+	cd_out_char(o, ')');
+	if (s->signalled || s->crashed) {
+		cd_out_str(o, " [");
+		cd_out_str(o, s->signalled ? "signalled" : "");
+		cd_out_str(o, s->signalled && s->crashed ? ", " : "");
+		cd_out_str(o, s->crashed ? "crashed" : "");
+		cd_out_char(o, ']');
+	}
+	cd_out_eol(o);
+}
+
+static void frames(struct cd_out *o, const struct cd_dump_view *v, struct cd_slot *s)
+{
+	uintptr_t *pcs = cd_slot_pcs(s);
+	uint8_t *exact = cd_slot_exact(s, v->frames);
+	for (int k = 0; k < s->nframes; k++) {
+		cd_out_char(o, '#');
+		cd_out_dec(o, k);
+		cd_out_char(o, ' ');
+		cd_out_hex(o, pcs[k]);
+		cd_out_char(o, ' ');
+		where(o, pcs[k], !exact[k]);
+		cd_out_eol(o);
+	}
+	if (s->cut == CD_CUT_LIMIT) {
+		cd_out_str(o, "(truncated: frame limit ");
+		cd_out_dec(o, v->max_frames);
+		cd_out_char(o, ')');
+		cd_out_eol(o);
+	} else if (s->cut != CD_CUT_NONE) {
+		cd_out_str(o, s->cut == CD_CUT_FAULT      ? "(truncated: fault while unwinding)"
+		              : s->cut == CD_CUT_NO_STACK ? "(truncated: no stack to unwind on)"
+		                                          : "(truncated: unreadable frame)");
+		cd_out_eol(o);
+	}
+}
+
+static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	char date[32];
+	(void)unused;
+	first_line(o, v);
+
+	cd_out_str(o, "crashdump: executable ");
+	cd_out_text(o, cd_exe_path());
+	cd_out_str(o, ", ");
+	cd_out_mem(o, date, cd_fmt_utc(date, v->time));
+	cd_out_eol(o);
+
+	cd_out_str(o, "crashdump: threads: ");
+	cd_out_dec(o, v->listed);
+	cd_out_str(o, " real, ");
+	cd_out_dec(o, v->pooled);
+	cd_out_str(o, " pooled, ");
+	cd_out_dec(o, v->relayed);
+	cd_out_str(o, " relayed");
+	cd_out_eol(o);
+	static const char *const incomplete[] = {
+		[CD_LISTED_LIMIT] = "more threads than the listing limit; only the first are reported",
+		[CD_LISTED_REGISTRY] = "the kernel's thread list could not be read; only main and "
+		                       "the threads made by pthread_create are reported",
+		[CD_LISTED_NO_MEMORY] = "no memory for more threads; only the first are reported",
+	};
+	if (v->listed_incomplete != CD_LISTED_ALL) {
+		cd_out_str(o, "crashdump: threads listed incomplete: ");
+		cd_out_str(o, incomplete[v->listed_incomplete]);
+		cd_out_eol(o);
+	}
+}
+
+static void part_registers(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	struct cd_reg regs[24];
+	int n = cd_report_registers(v, regs);
+	(void)unused;
+	for (int r = 0; r < n; r++) {
+		if (r % 6 == 0)
+			cd_out_str(o, "registers:");
+		cd_out_char(o, ' ');
+		cd_out_str(o, regs[r].name);
+		cd_out_char(o, ' ');
+		cd_out_hex(o, regs[r].value);
+		if (r % 6 == 5 || r == n - 1)
+			cd_out_eol(o);
+	}
+}
+
+static void part_thread(struct cd_out *o, const struct cd_dump_view *v, int i)
+{
+	struct cd_slot *s = cd_view_slot(v, i);
+	cd_out_eol(o);
+	thread_header(o, s);
+	if (i == 0 && v->trigger->fatal)
+		part_registers(o, v, 0);
+	frames(o, v, s);
+}
+
+static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	int blank = 0;
+	(void)unused;
+	for (int i = 0; i < v->nslots; i++) {
+		struct cd_slot *s = cd_view_slot(v, i);
+		if (s->missing == CD_DUMPED)
+			continue;
+		if (!blank++)
+			cd_out_eol(o);
+		cd_out_str(o, "missing thread ");
+		cd_out_dec(o, s->tid);
+		cd_out_str(o, " \"");
+		cd_out_text(o, s->name);
+		cd_out_str(o, "\": ");
+		cd_out_str(o, cd_missing_reason(s->missing));
+		cd_out_eol(o);
+	}
+}
+
+static void part_modules(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	(void)v;
+	(void)unused;
+	cd_out_eol(o);
+	for (int m = 0; m < cd_symbols_module_count(); m++) {
+		const char *path, *build_id;
+		uintptr_t base;
+		cd_symbols_module(m, &path, &base, &build_id);
+		cd_out_str(o, "module ");
+		cd_out_text(o, path);
+		cd_out_char(o, ' ');
+		cd_out_hex(o, base);
+		cd_out_char(o, ' ');
+		cd_out_str(o, build_id ? build_id : "-");
+		cd_out_eol(o);
+	}
+}
+
+static void note(struct cd_out *o, const char *what, long long tid)
+{
+	cd_out_str(o, "crashdump: fault while writing ");
+	cd_out_str(o, what);
+	if (tid > 0) {
+		cd_out_char(o, ' ');
+		cd_out_dec(o, tid);
+	}
+	cd_out_str(o, "; skipped");
+	cd_out_eol(o);
+}
+
+/* Each part is written under a fault guard, riskiest (names read from
+ * mapped files and link maps) inside; the trailer is always written. */
+void cd_report_text(struct cd_out *o, const struct cd_dump_view *v)
+{
+	int faults = 0;
+	if (cd_report_part(o, v, part_head, 0, &faults) < 0)
+		note(o, "the report's head", 0);
+	for (int i = 0; i < v->nslots; i++) {
+		if (cd_view_slot(v, i)->missing != CD_DUMPED)
+			continue;
+		if (cd_report_part(o, v, part_thread, i, &faults) < 0)
+			note(o, "thread", cd_view_slot(v, i)->tid);
+	}
+	if (cd_report_part(o, v, part_missing, 0, &faults) < 0)
+		note(o, "the missing threads", 0);
+	if (cd_report_part(o, v, part_modules, 0, &faults) < 0)
+		note(o, "the modules", 0);
+
+	long long us = cd_report_elapsed_us(v);
+	cd_out_str(o, "crashdump: ");
+	cd_out_dec(o, v->dumped);
+	cd_out_str(o, " of ");
+	cd_out_dec(o, v->listed);
+	cd_out_str(o, " threads dumped in ");
+	cd_out_dec(o, us / 1000);
+	cd_out_char(o, '.');
+	cd_out_dec(o, us / 100 % 10);
+	cd_out_str(o, " ms");
+	cd_out_eol(o);
+}
