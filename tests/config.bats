@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# config.bats - the CRASHDUMP_* variables (contract §3): a bad value gives
+# config.bats - the CRASHDUMP_* variables (README "Configuration"): a bad value gives
 # exactly one warning line and the default, and never disturbs the program.
 
 bats_require_minimum_version 1.5.0

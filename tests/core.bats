@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core.bats - the thread set of a dump (contract §2): every thread the kernel
+# core.bats - the thread set of a dump (README "Behaviour"): every thread the kernel
 # lists, each once; threads that have exited are never counted or waited for,
 # whatever the state of their pthread_t; the pool of records stays bounded.
 # bats file_tags=dump

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_churn.bats - dumps while threads come and go (contract §2: every
+# core_churn.bats - dumps while threads come and go (README "Behaviour": every
 # live thread once, never a wait for a thread that is gone): with
 # CRASHDUMP_ON_QUIT=continue, twenty dumps of a process whose churner
 # threads create and join short-lived threads without end.  Each report

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_creators.bats - threads whichever way they were created (contract §2):
+# core_creators.bats - threads whichever way they were created (README "Behaviour"):
 # by libstdc++'s std::thread, and by another library's constructor that ran
 # before libcrashdump's own (its pthread_create arms the library lazily).
 # bats file_tags=dump

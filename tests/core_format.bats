@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # core_format.bats - the report grammars: the JSON report has every key of
-# contract §5 with its type; the text report has the lines of contract §4,
+# README "What you get" (JSON) with its type; the text report has the lines of README "What you get",
 # and nothing that is not one of the lines the report format names.
 # bats file_tags=dump
 
@@ -12,7 +12,7 @@ teardown() {
 	core_teardown
 }
 
-# A jq program that prints one line per contract §5 violation in a report.
+# A jq program that prints one line per README "What you get" (JSON) violation in a report.
 SCHEMA='
 def hex: type == "string" and test("^0x[0-9a-f]+$");
 def hex_or_null: . == null or hex;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_noanswer.bats - the dump is bounded in time (contract §2): a thread
+# core_noanswer.bats - the dump is bounded in time (README "Behaviour"): a thread
 # that cannot run its handler (here blocked in vfork() behind a child that
 # never execs) is listed missing, "no answer", at CRASHDUMP_TIMEOUT_MS, and
 # the process goes on to its end; a thread that never runs one (io_uring's

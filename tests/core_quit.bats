@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_quit.bats - what SIGQUIT does to the process (contract §2): with
+# core_quit.bats - what SIGQUIT does to the process (README "Behaviour"): with
 # CRASHDUMP_ON_QUIT=continue it dumps every time and keeps running; by
 # default it dies of SIGQUIT (status 131) once the report is written.
 # bats file_tags=dump

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_sigmask.bats - threads that block every signal (contract §2): dumped
+# core_sigmask.bats - threads that block every signal (README "Behaviour"): dumped
 # when they block through pthread_sigmask or sigprocmask; listed missing,
 # "blocks signal", at once (not at the deadline) when they block through the
 # raw system call, which no library can interpose.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# core_zombie.bats - a main thread gone through pthread_exit (contract §2):
+# core_zombie.bats - a main thread gone through pthread_exit (README "Behaviour"):
 # the kernel still lists it as a zombie; it is never waited for, and is
 # listed missing with reason "zombie".
 # bats file_tags=dump

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crash_apphandler.bats - an application that handles SIGSEGV itself keeps
-# its handler (contract §2): a fault it recovers from (the handler makes
+# its handler (README "Behaviour"): a fault it recovers from (the handler makes
 # the page writable, or siglongjmps out) is no crash and gives no report;
 # a handler that falls back to the default gets the report and the death by
 # SIGSEGV.  sigaction(SIGSEGV, NULL, &old) shows the application its own

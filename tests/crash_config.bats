@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crash_config.bats - CRASHDUMP_SIGNALS chooses the fatal signals the
-# library handles (contract §3): a signal left out dies as without the
+# library handles (README "Configuration"): a signal left out dies as without the
 # library, with no report; one named gets its report.
 
 bats_require_minimum_version 1.5.0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# crash_overflow.bats - stack overflows are reported (contract §2: handlers
+# crash_overflow.bats - stack overflows are reported (README "Behaviour": handlers
 # run on an alternate signal stack), in a worker and in the main thread,
 # whose alternate stack the library installs at load.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crash_quit.bats - an application that installs its own SIGQUIT handler
-# owns SIGQUIT (contract §2: the library never takes a signal back from the
+# owns SIGQUIT (README "Behaviour": the library never takes a signal back from the
 # application): its handler runs once per SIGQUIT, no dump is written, and
 # the process goes on to its normal end.
 

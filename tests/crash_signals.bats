@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # crash_signals.bats - each fatal signal, from the main thread and from a
-# worker (contract §2): the process dies by that signal with its usual
+# worker (README "Behaviour"): the process dies by that signal with its usual
 # status, after one report that starts with the faulting thread, names the
 # signal's cause, carries its registers, and lists every other thread.
 

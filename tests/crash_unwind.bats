@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# crash_unwind.bats - a stack the unwinder cannot walk (contract §2: a
+# crash_unwind.bats - a stack the unwinder cannot walk (README "Behaviour": a
 # second fault while dumping never loops or hangs; §5: `truncated` is true
 # when the stack was cut by an unreadable frame): with
 # CRASHDUMP_ON_QUIT=continue, SIGQUIT gives a complete report in which the

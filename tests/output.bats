@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# output.bats - where a report goes (contract §3): a new 0600 file from the
+# output.bats - where a report goes (README "Configuration"): a new 0600 file from the
 # CRASHDUMP_OUTPUT template, never through a symlink, stderr when no file can
 # be created, or an inherited fd.  Every test here needs a working dump.
 # bats file_tags=dump

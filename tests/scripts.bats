@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# scripts.bats - the tools of contract §6: crashdump-run (a command tree under
+# scripts.bats - the tools of README "Using in CI": crashdump-run (a command tree under
 # the library, -t, the summary, --github) and crashdump-symbolize (text and JSON,
 # in place and as a filter).  Tests of crashdump-run need a working dump.
 
@@ -335,9 +335,7 @@ assert_symbolized_text() {
 
 @test "an installed crashdump-run finds the library in ../lib" {
 	local prefix="$BATS_TEST_TMPDIR/prefix"
-	mkdir -p "$prefix/bin" "$prefix/lib"
-	cp "$RUN" "$SYM" "$prefix/bin/"
-	cp "$LIB" "$prefix/lib/"
+	make -C "$ROOT" -s install PREFIX="$prefix" >/dev/null
 	run -0 "$prefix/bin/crashdump-run" -o "$DIR" -- sh -c 'echo "preload=$LD_PRELOAD"'
 	assert_output "preload=$prefix/lib/libcrashdump.so"
 	run -131 "$prefix/bin/crashdump-run" -o "$DIR" -- "$FIX/run_crash" quit

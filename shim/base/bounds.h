@@ -59,7 +59,7 @@
 #define CD_ALTSTACK_MIN (64u * 1024u)
 
 /* Alternate stacks kept bound to the glibc thread that last ran on them
- * (altstack.c): the rest are disabled at thread exit. */
+ * (base/altstack.c): the rest are disabled at thread exit. */
 #define CD_BOUND_STACKS 1024
 
 /* Report file names tried when the first exists (name, name.1, ...). */

@@ -1,6 +1,7 @@
 /* config.c - reads the CRASHDUMP_* environment once, at load, into cd_cfg.
  * Context: normal context only (the constructor); handlers only read cd_cfg. */
 #include "base/config.h"
+#include "base/sigtab.h"
 #include "base/out.h"
 #include "base/runtime.h"
 
@@ -24,19 +25,40 @@ static char output_template[CD_PATH_LEN];
  * template helps nobody, and the warning must stay one readable line. */
 #define SHOW_MAX 256
 
-#define FATAL_DEFAULT "SEGV,BUS,FPE,ILL,ABRT,TRAP,SYS"
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* The fatal signals CRASHDUMP_SIGNALS may name, in the contract's order. */
-static const struct {
-	const char *name;
-	int signo;
-} fatal_signals[] = {
-	{ "SEGV", SIGSEGV }, { "BUS", SIGBUS }, { "FPE", SIGFPE }, { "ILL", SIGILL },
-	{ "ABRT", SIGABRT }, { "TRAP", SIGTRAP }, { "SYS", SIGSYS },
-};
-#define N_FATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+/* The fatal signals CRASHDUMP_SIGNALS may name come from base/sigtab.c;
+ * their list as the warnings name it ("SEGV,BUS,...") is made at load. */
+static char fatal_default[64];
+
+static const char *fatal_list(void)
+{
+	int n;
+	const struct cd_sigrow *rows = cd_sigtab(&n);
+	if (!fatal_default[0]) {
+		for (int i = 0; i < n; i++) {
+			if (!(rows[i].flags & CD_SIG_FATAL))
+				continue;
+			if (fatal_default[0])
+				strcat(fatal_default, ",");
+			strcat(fatal_default, rows[i].name + 3);
+		}
+	}
+	return fatal_default;
+}
+
+/* The fatal signal named (without SIG, any case) or numbered, else 0. */
+static int fatal_by_name(const char *bare, long num)
+{
+	int n;
+	const struct cd_sigrow *rows = cd_sigtab(&n);
+	for (int i = 0; i < n; i++)
+		if ((rows[i].flags & CD_SIG_FATAL) &&
+		    (num ? rows[i].signo == num : strcasecmp(bare, rows[i].name + 3) == 0))
+			return rows[i].signo;
+	return 0;
+}
 
 /* Copies s into buf (cap > 4), control bytes as \xNN so that a value with a
  * newline still gives one line, and "..." after SHOW_MAX bytes. */
@@ -140,71 +162,67 @@ static int parse_seconds(const char *s, long max_s, long *ms)
 	return *ms ? 0 : -2;
 }
 
-static void load_output(struct cd_config *cfg)
+/* "fd:N": a descriptor open at load. */
+static void load_output_fd(struct cd_config *cfg, const char *var, const char *v)
 {
-	static const char var[] = "CRASHDUMP_OUTPUT";
-	const char *v = getenv(var);
-	if (!v || strcmp(v, "stderr") == 0)
-		return;
-	if (!*v) {
-		warn(var, v, "stderr", "empty value");
-		return;
-	}
-	if (strncmp(v, "fd:", 3) == 0) {
-		long fd;
-		int r = parse_long(v + 3, 0, INT32_MAX, &fd);
-		if (r == -1)
-			warn(var, v, "stderr", "\"fd:\" must be followed by a file descriptor number");
-		else if (r == -2)
-			warn(var, v, "stderr", "file descriptor out of range");
-		else if (fcntl((int)fd, F_GETFD) < 0)
-			warn(var, v, "stderr", "fd %ld is not open", fd);
-		else {
-			cfg->output = CD_OUTPUT_FD;
-			cfg->output_fd = (int)fd;
-		}
-		return;
-	}
-
-	/* The names of descriptors the process already has: written to as
-	 * they are (a shell's redirection means the same), never a new file
-	 * "/dev/stderr.1" beside a stderr that is a regular file. */
-	long fd = 2;
-	if (strcmp(v, "/dev/stdout") == 0 || strcmp(v, "/dev/stderr") == 0 ||
-	    (strncmp(v, "/dev/fd/", 8) == 0 && parse_long(v + 8, 0, INT32_MAX, &fd) == 0) ||
-	    (strncmp(v, "/proc/self/fd/", 14) == 0 &&
-	     parse_long(v + 14, 0, INT32_MAX, &fd) == 0)) {
-		if (v[5] == 's')
-			fd = v[8] == 'o' ? 1 : 2;
+	long fd;
+	int r = parse_long(v + 3, 0, INT32_MAX, &fd);
+	if (r == -1)
+		warn(var, v, "stderr", "\"fd:\" must be followed by a file descriptor number");
+	else if (r == -2)
+		warn(var, v, "stderr", "file descriptor out of range");
+	else if (fcntl((int)fd, F_GETFD) < 0)
+		warn(var, v, "stderr", "fd %ld is not open", fd);
+	else {
 		cfg->output = CD_OUTPUT_FD;
 		cfg->output_fd = (int)fd;
-		return;
 	}
+}
 
-	/* A setuid program must not let its caller choose a file it creates
-	 * (ld.so applies the same rule to LD_PRELOAD paths). */
-	if (getauxval(AT_SECURE)) {
-		warn(var, v, "stderr", "ignored in a privileged program");
-		return;
-	}
+/* The names of descriptors the process already has: written to as they
+ * are (a shell's redirection means the same), never a new file
+ * "/dev/stderr.1" beside a stderr that is a regular file.  1 when v is
+ * one. */
+static int load_output_named_fd(struct cd_config *cfg, const char *v)
+{
+	long fd = 2;
+	if (strcmp(v, "/dev/stdout") == 0)
+		fd = 1;
+	else if (strcmp(v, "/dev/stderr") != 0 &&
+	         !(strncmp(v, "/dev/fd/", 8) == 0 && parse_long(v + 8, 0, INT32_MAX, &fd) == 0) &&
+	         !(strncmp(v, "/proc/self/fd/", 14) == 0 &&
+	           parse_long(v + 14, 0, INT32_MAX, &fd) == 0))
+		return 0;
+	cfg->output = CD_OUTPUT_FD;
+	cfg->output_fd = (int)fd;
+	return 1;
+}
+
+/* Only the %-codes the sink expands; 0, or -1 after the warning. */
+static int check_template(const char *var, const char *v)
+{
 	for (const char *p = v; *p; p++) {
 		if (*p != '%')
 			continue;
 		p++;
 		if (!*p) {
 			warn(var, v, "stderr", "a %% at the end (write %%%% for a percent sign)");
-			return;
+			return -1;
 		}
 		if (!strchr("pte%", *p)) {
 			char c[8];
 			show(c, sizeof c, p, 1);
 			warn(var, v, "stderr", "unknown code %%%s (only %%p %%t %%e %%%% are allowed)", c);
-			return;
+			return -1;
 		}
 	}
+	return 0;
+}
 
-	/* Made absolute now: the program may chdir before it crashes.  A '%' in
-	 * the working directory's name is doubled so it is not expanded. */
+/* Made absolute now: the program may chdir before it crashes.  A '%' in
+ * the working directory's name is doubled so it is not expanded. */
+static void load_output_template(struct cd_config *cfg, const char *var, const char *v)
+{
 	char *t = output_template;
 	size_t n = 0, len = strlen(v);
 	if (v[0] != '/') {
@@ -234,6 +252,26 @@ static void load_output(struct cd_config *cfg)
 	cfg->output = CD_OUTPUT_FILE;
 }
 
+static void load_output(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_OUTPUT";
+	const char *v = getenv(var);
+	if (!v || strcmp(v, "stderr") == 0)
+		return;
+	if (!*v)
+		warn(var, v, "stderr", "empty value");
+	else if (strncmp(v, "fd:", 3) == 0)
+		load_output_fd(cfg, var, v);
+	else if (load_output_named_fd(cfg, v))
+		return;
+	/* A setuid program must not let its caller choose a file it creates
+	 * (ld.so applies the same rule to LD_PRELOAD paths). */
+	else if (getauxval(AT_SECURE))
+		warn(var, v, "stderr", "ignored in a privileged program");
+	else if (check_template(var, v) == 0)
+		load_output_template(cfg, var, v);
+}
+
 static void load_format(struct cd_config *cfg)
 {
 	const char *v = getenv("CRASHDUMP_FORMAT");
@@ -261,15 +299,9 @@ static int parse_signal(const char *item, size_t len, char *why, size_t whylen)
 		memcpy(name, item, len);
 		name[len] = 0;
 		const char *bare = strncasecmp(name, "SIG", 3) == 0 ? name + 3 : name;
-		if (parse_long(name, 1, 31, &num) == 0) {
-			for (size_t i = 0; i < N_FATAL; i++)
-				if (fatal_signals[i].signo == num)
-					signo = (int)num;
-		} else {
-			for (size_t i = 0; i < N_FATAL; i++)
-				if (strcasecmp(bare, fatal_signals[i].name) == 0)
-					signo = fatal_signals[i].signo;
-		}
+		if (parse_long(name, 1, 31, &num) != 0)
+			num = 0;
+		signo = fatal_by_name(bare, num);
 		if (signo)
 			return signo;
 		if (num == SIGQUIT || strcasecmp(bare, "QUIT") == 0) {
@@ -279,7 +311,7 @@ static int parse_signal(const char *item, size_t len, char *why, size_t whylen)
 		}
 	}
 	show(shown, sizeof shown, item, len);
-	snprintf(why, whylen, "\"%s\" is not one of " FATAL_DEFAULT " or their numbers", shown);
+	snprintf(why, whylen, "\"%s\" is not one of %s or their numbers", shown, fatal_list());
 	return 0;
 }
 
@@ -293,7 +325,7 @@ static void load_signals(struct cd_config *cfg)
 	if (!v)
 		return;
 	if (!*v) {
-		warn(var, v, FATAL_DEFAULT, "empty value");
+		warn(var, v, fatal_list(), "empty value");
 		return;
 	}
 	if (strcasecmp(v, "none") == 0) {
@@ -304,12 +336,12 @@ static void load_signals(struct cd_config *cfg)
 		const char *end = strchrnul(p, ',');
 		size_t len = (size_t)(end - p);
 		if (len == 4 && strncasecmp(p, "none", 4) == 0) {
-			warn(var, v, FATAL_DEFAULT, "\"none\" cannot be combined with signals");
+			warn(var, v, fatal_list(), "\"none\" cannot be combined with signals");
 			return;
 		}
 		int signo = parse_signal(p, len, why, sizeof why);
 		if (!signo) {
-			warn(var, v, FATAL_DEFAULT, "%s", why);
+			warn(var, v, fatal_list(), "%s", why);
 			return;
 		}
 		set |= 1ULL << signo;
@@ -385,8 +417,11 @@ void cd_config_load(struct cd_config *cfg)
 	cfg->output = CD_OUTPUT_STDERR;
 	cfg->output_fd = 2;
 	cfg->format = CD_FORMAT_TEXT;
-	for (size_t i = 0; i < N_FATAL; i++)
-		cfg->fatal_signals |= 1ULL << fatal_signals[i].signo;
+	int nrows;
+	const struct cd_sigrow *rows = cd_sigtab(&nrows);
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].flags & CD_SIG_FATAL)
+			cfg->fatal_signals |= 1ULL << rows[i].signo;
 	cfg->timeout_ms = CD_DEFAULT_TIMEOUT_MS;
 	cfg->max_frames = CD_DEFAULT_FRAMES;
 

@@ -29,13 +29,6 @@ size_t cd_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
-int cd_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 int cd_strneq(const char *a, const char *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -139,7 +132,6 @@ void cd_out_init(struct cd_out *o, int fd, char *buf, size_t cap)
 	o->len = 0;
 	o->cap = cap;
 	o->failed = 0;
-	o->written = 0;
 	o->in_part = 0;
 	o->part_start = 0;
 	o->part_flushed = 0;
@@ -152,8 +144,6 @@ void cd_out_flush(struct cd_out *o)
 	if (o->len && !o->failed) {
 		if (cd_write_all(o->fd, o->buf, o->len) < 0)
 			o->failed = 1;
-		else
-			o->written += o->len;
 	}
 	o->len = 0;
 }

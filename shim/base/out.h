@@ -11,7 +11,6 @@
 size_t cd_strlen(const char *s);
 /* Copies at most size-1 bytes and terminates; returns strlen(src). */
 size_t cd_strlcpy(char *dst, const char *src, size_t size);
-int cd_streq(const char *a, const char *b);
 int cd_strneq(const char *a, const char *b, size_t n);
 
 /* AS-safe.  Formats into buf (no terminator); returns the length.
@@ -30,8 +29,7 @@ struct cd_out {
 	char *buf;
 	size_t len, cap;
 	int failed;                /* a write failed: further output is dropped */
-	size_t written;            /* bytes written so far */
-	int in_part;               /* a report part is being written (see report.c) */
+	int in_part;               /* a report part is being written (see report/part.c) */
 	size_t part_start;         /* where it began in buf */
 	int part_flushed;          /* some of it was already written out */
 };
@@ -65,7 +63,7 @@ int cd_write_all(int fd, const char *buf, size_t n);
 /* AS-safe.  CLOCK_MONOTONIC in nanoseconds. */
 int64_t cd_now_ns(void);
 
-#endif
-
 /* AS-safe.  "2026-11-27T11:00:00Z" (20 bytes) for seconds since the epoch. */
 size_t cd_fmt_utc(char *buf, long long t);
+
+#endif

@@ -73,7 +73,7 @@ void cd_owned_app_set(int sig, const struct sigaction *act)
 	app_store(sig, act);
 }
 
-void cd_owned_app_reset(int sig)
+static void app_reset(int sig)
 {
 	struct sigaction a = app_action[sig];
 	a.sa_flags &= ~SA_SIGINFO;
@@ -120,7 +120,7 @@ void cd_owned_call_app(int sig, siginfo_t *info, void *uc)
 	if (!(app.sa_flags & SA_NODEFER))
 		sigaddset(&mask, sig);
 	if (app.sa_flags & SA_RESETHAND)
-		cd_owned_app_reset(sig);
+		app_reset(sig);
 	cd_real.pthread_sigmask(SIG_BLOCK, &mask, &old);
 	if (app.sa_flags & SA_SIGINFO)
 		app.sa_sigaction(sig, info, uc);

@@ -28,9 +28,6 @@ void cd_owned_call_app(int sig, siginfo_t *info, void *uc);
 /* Normal context only.  Records act as the application's action. */
 void cd_owned_app_set(int sig, const struct sigaction *act);
 
-/* AS-safe.  Marks the application's action SIG_DFL (SA_RESETHAND). */
-void cd_owned_app_reset(int sig);
-
 /* AS-safe.  Gives sig to the application (a runtime, or its own SIGQUIT
  * handler): act goes into the kernel, and we no longer handle sig. */
 int cd_owned_hand_over(int sig, const struct sigaction *act, struct sigaction *old);

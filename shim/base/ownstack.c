@@ -1,6 +1,6 @@
 /* ownstack.c - runs a handler's work on memory the library owns: the
  * thread's own stack of ours, or else one of a few spare stacks reserved
- * at load.  A thread's alternate stack is ours (altstack.c), so a handler
+ * at load.  A thread's alternate stack is ours (base/altstack.c), so a handler
  * of ours mostly runs on it already; a thread not yet through our
  * trampoline, past our exit hook, or not made by pthread_create has none
  * of ours, and its own stack (16 KiB for some) or alternate stack (shared

@@ -9,7 +9,6 @@
 static struct cd_record records[CD_MAX_RECORDS];
 static int extent;      /* records[0..extent) have been handed out at least once */
 static int free_head = -1;
-static int in_use;      /* STARTING or ALIVE */
 static int pooled;      /* free and used once */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -40,7 +39,6 @@ struct cd_record *cd_registry_alloc(void)
 		r->used = 1;
 		r->next_free = -1;
 		__atomic_store_n(&r->state, CD_REC_STARTING, __ATOMIC_RELEASE);
-		__atomic_add_fetch(&in_use, 1, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&lock);
 	return r;
@@ -54,7 +52,6 @@ void cd_registry_release(struct cd_record *r)
 	__atomic_store_n(&r->state, CD_REC_FREE, __ATOMIC_RELEASE);
 	r->next_free = free_head;
 	free_head = (int)(r - records);
-	__atomic_sub_fetch(&in_use, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&pooled, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&lock);
 }
@@ -64,14 +61,11 @@ void cd_registry_release(struct cd_record *r)
 void cd_registry_after_fork(struct cd_record *keep)
 {
 	free_head = -1;
-	in_use = 0;
 	pooled = 0;
 	for (int i = extent - 1; i >= 0; i--) {
 		struct cd_record *r = &records[i];
-		if (r == keep) {
-			in_use = 1;
+		if (r == keep)
 			continue;
-		}
 		r->tid = 0;
 		r->last_tid = 0;
 		r->state = CD_REC_FREE;
@@ -79,11 +73,6 @@ void cd_registry_after_fork(struct cd_record *keep)
 		r->next_free = free_head;
 		free_head = i;
 	}
-}
-
-int cd_registry_in_use(void)
-{
-	return __atomic_load_n(&in_use, __ATOMIC_RELAXED);
 }
 
 int cd_registry_pooled(void)

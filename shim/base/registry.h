@@ -39,9 +39,7 @@ void cd_registry_after_fork(struct cd_record *keep);
 void cd_registry_lock(void);
 void cd_registry_unlock(void);
 
-/* AS-safe.  Counts: records of live (or starting) threads, and pooled
- * records (left by threads that have exited). */
-int cd_registry_in_use(void);
+/* AS-safe.  Records left by threads that have exited (the pool). */
 int cd_registry_pooled(void);
 
 /* AS-safe.  Number of record slots ever handed out (iterate 0..n-1). */

@@ -188,18 +188,3 @@ int cd_tasks_count(void)
 	return count > 0 && count < 0x7fffffff ? (int)count : -1;
 }
 
-void cd_task_name(pid_t tid, char *name)
-{
-	char path[64], buf[32];
-	int saved = errno;
-	task_path(path, tid, "comm");
-	ssize_t n = read_file(path, buf, sizeof buf);
-	errno = saved;
-	if (n <= 0) {
-		name[0] = 0;
-		return;
-	}
-	if (buf[n - 1] == '\n')
-		buf[--n] = 0;
-	cd_strlcpy(name, buf, 16);
-}

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/bounds.h"
+
 /* AS-safe.  Lists the tids of this process into tids[0..max); returns how
  * many were listed (at most max; *more is set when some did not fit), or
  * -1 when /proc/self/task cannot be read. */
@@ -22,7 +24,7 @@ struct cd_task_status {
 	uint64_t sigpnd;       /* signals pending for this thread, bit (sig-1) */
 	int kernel_worker;     /* a thread the kernel runs in our group (io_uring's
 	                          workers): it never runs a signal handler */
-	char name[16];
+	char name[CD_NAME_LEN];
 };
 
 /* AS-safe.  Reads /proc/self/task/TID/status and stat: 0, -1 when the
@@ -30,7 +32,5 @@ struct cd_task_status {
  * descriptor left, the open refused): *st is then empty. */
 int cd_task_status(pid_t tid, struct cd_task_status *st);
 
-/* AS-safe.  Reads the thread's name (comm) into name[16]; "" when gone. */
-void cd_task_name(pid_t tid, char *name);
 
 #endif

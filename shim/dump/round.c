@@ -6,7 +6,6 @@
  * slot area, raw syscalls; no malloc, no stdio, no locks. */
 #include "dump/round.h"
 #include "dump/census.h"
-#include "dump/dump.h"
 #include "dump/unwind.h"
 #include "base/bounds.h"
 #include "base/config.h"
@@ -128,7 +127,7 @@ static void capture_here(void *arg)
 	}
 }
 
-/* The walk runs on a stack of ours (ownstack.c).  A thread that can have
+/* The walk runs on a stack of ours (base/ownstack.c).  A thread that can have
  * none before the round's deadline answers with what needs no stack: the
  * interrupted pc alone. */
 static void capture(struct cd_slot *s, ucontext_t *uc)

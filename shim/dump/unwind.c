@@ -166,7 +166,7 @@ int cd_unwind_warm_up(void)
 }
 
 /* A walk cut short by a fault: if it was inside one of libunwind's locked
- * sections (see sigmask.c), that lock stays held, so no walk starts again. */
+ * sections (see entry/sigmask.c), that lock stays held, so no walk starts again. */
 void cd_unwind_abandon(void)
 {
 	cd_tls.walk = NULL;

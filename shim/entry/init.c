@@ -15,6 +15,7 @@
 #include "base/runtimes.h"
 #include "base/threads.h"
 #include "dump/dump.h"
+#include "dump/round.h"
 #include "dump/unwind.h"
 
 #include <link.h>

@@ -7,6 +7,7 @@
 #include "base/sigtab.h"
 #include "base/config.h"
 #include "dump/dump.h"
+#include "dump/round.h"
 #include "base/guard.h"
 #include "base/bounds.h"
 #include "base/out.h"

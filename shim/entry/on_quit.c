@@ -5,6 +5,7 @@
 #include "entry/handlers.h"
 #include "base/config.h"
 #include "dump/dump.h"
+#include "dump/round.h"
 #include "base/owned.h"
 #include "base/real.h"
 #include "base/runtime.h"

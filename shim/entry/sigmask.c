@@ -28,7 +28,7 @@ static int must_filter(int how, const sigset_t *set, uintptr_t caller)
 
 /* libunwind blocks every signal around each of its locked sections (two
  * system calls each, a dozen sections per walk).  Inside our walks the
- * asynchronous signals are blocked already (unwind.c), so the change is
+ * asynchronous signals are blocked already (dump/unwind.c), so the change is
  * skipped; the sections are counted (a call that saves the old mask
  * enters one, a call that only restores leaves it), so that a fault
  * inside one is known to have left its lock held. */

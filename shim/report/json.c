@@ -1,5 +1,5 @@
-/* report_json.c - the machine-readable report, format "crashdump/1"
- * (contract section 5): one JSON object, then a newline.
+/* json.c - the machine-readable report, format "crashdump/1"
+ * (README "What you get"): one JSON object, then a newline.
  * Context: AS-safe (runs in the dump coordinator's signal handler). */
 #include "report/part.h"
 #include "base/runtime.h"

@@ -1,4 +1,4 @@
-/* report.c - what both report writers share: parts written under a fault
+/* part.c - what both report writers share: parts written under a fault
  * guard, registers, elapsed time.
  * Context: AS-safe (runs in the dump coordinator's signal handler). */
 #include "report/part.h"

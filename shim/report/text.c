@@ -1,4 +1,4 @@
-/* report_text.c - the human-readable report (contract section 4).
+/* text.c - the human-readable report (README "What you get").
  * Context: AS-safe (runs in the dump coordinator's signal handler). */
 #include "report/part.h"
 #include "base/config.h"

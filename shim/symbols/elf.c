@@ -16,7 +16,7 @@ size_t cd_page_size(void)
 
 /* The section headers of `img`, or NULL when it is not a sane 64-bit
  * little-endian ELF whose headers lie inside it. */
-const Elf64_Shdr *cd_elf_sections(const unsigned char *img, size_t len, size_t *count)
+static const Elf64_Shdr *sections(const unsigned char *img, size_t len, size_t *count)
 {
 	const Elf64_Ehdr *eh = (const void *)img;
 	if (len < sizeof *eh || !cd_bytes_equal(eh->e_ident, ELFMAG, SELFMAG) ||
@@ -33,14 +33,14 @@ const Elf64_Shdr *cd_elf_sections(const unsigned char *img, size_t len, size_t *
 	return sh;
 }
 
-int cd_elf_section_in(const Elf64_Shdr *s, size_t len)
+static int section_in(const Elf64_Shdr *s, size_t len)
 {
 	return s->sh_type != SHT_NOBITS && s->sh_offset <= len && s->sh_size <= len - s->sh_offset;
 }
 
 /* The NT_GNU_BUILD_ID descriptor in a block of notes; its length, 0 when
  * there is none. */
-size_t cd_elf_notes_build_id(const unsigned char *p, size_t len, size_t align,
+static size_t notes_build_id(const unsigned char *p, size_t len, size_t align,
                              const unsigned char **id)
 {
 	size_t off = 0;
@@ -64,7 +64,7 @@ size_t cd_elf_notes_build_id(const unsigned char *p, size_t len, size_t align,
 	return 0;
 }
 
-size_t cd_elf_note_align(uint64_t a)
+static size_t note_align(uint64_t a)
 {
 	return a == 8 ? 8 : 4;
 }
@@ -73,14 +73,14 @@ size_t cd_elf_note_align(uint64_t a)
 size_t cd_elf_file_build_id(const unsigned char *img, size_t len, const unsigned char **id)
 {
 	size_t n;
-	const Elf64_Shdr *sh = cd_elf_sections(img, len, &n);
+	const Elf64_Shdr *sh = sections(img, len, &n);
 	if (!sh)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (sh[i].sh_type != SHT_NOTE || !cd_elf_section_in(&sh[i], len) || sh[i].sh_offset % 4)
+		if (sh[i].sh_type != SHT_NOTE || !section_in(&sh[i], len) || sh[i].sh_offset % 4)
 			continue;
-		size_t k = cd_elf_notes_build_id(img + sh[i].sh_offset, sh[i].sh_size,
-		                          cd_elf_note_align(sh[i].sh_addralign), id);
+		size_t k = notes_build_id(img + sh[i].sh_offset, sh[i].sh_size,
+		                          note_align(sh[i].sh_addralign), id);
 		if (k)
 			return k;
 	}
@@ -92,16 +92,16 @@ int cd_elf_find_table(const unsigned char *img, size_t len, uint32_t type,
                       const Elf64_Shdr **symtab, const Elf64_Shdr **strtab)
 {
 	size_t n;
-	const Elf64_Shdr *sh = cd_elf_sections(img, len, &n);
+	const Elf64_Shdr *sh = sections(img, len, &n);
 	if (!sh)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		const Elf64_Shdr *s = &sh[i];
-		if (s->sh_type != type || !cd_elf_section_in(s, len) ||
+		if (s->sh_type != type || !section_in(s, len) ||
 		    s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset % 8 || s->sh_link >= n)
 			continue;
 		const Elf64_Shdr *t = &sh[s->sh_link];
-		if (t->sh_type != SHT_STRTAB || !cd_elf_section_in(t, len) || t->sh_size == 0 ||
+		if (t->sh_type != SHT_STRTAB || !section_in(t, len) || t->sh_size == 0 ||
 		    t->sh_size >= (1u << 30) || img[t->sh_offset + t->sh_size - 1] != 0)
 			continue;
 		*symtab = s;
@@ -130,7 +130,7 @@ size_t cd_elf_memory_build_id(uintptr_t start, uintptr_t end, uintptr_t bias,
 		uintptr_t at = bias + ph[i].p_vaddr;
 		if (at < start || at > end || ph[i].p_memsz > end - at || at % 4)
 			continue;
-		size_t k = cd_elf_notes_build_id((const void *)at, ph[i].p_memsz, cd_elf_note_align(ph[i].p_align), id);
+		size_t k = notes_build_id((const void *)at, ph[i].p_memsz, note_align(ph[i].p_align), id);
 		if (k)
 			return k <= CD_BUILD_ID_MAX ? k : 0;
 	}

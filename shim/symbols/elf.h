@@ -32,16 +32,6 @@ static inline size_t cd_align_up(size_t v, size_t a)
 
 size_t cd_page_size(void);
 
-/* The section headers of `img`, or NULL when it is not a sane 64-bit
- * little-endian ELF whose headers lie inside it. */
-const Elf64_Shdr *cd_elf_sections(const unsigned char *img, size_t len, size_t *count);
-/* 1 when the section's bytes lie inside an image of len bytes. */
-int cd_elf_section_in(const Elf64_Shdr *s, size_t len);
-/* The NT_GNU_BUILD_ID descriptor in a block of notes; its length, 0 when
- * there is none. */
-size_t cd_elf_notes_build_id(const unsigned char *p, size_t len, size_t align,
-                             const unsigned char **id);
-size_t cd_elf_note_align(uint64_t a);
 /* The build-id recorded in an ELF file's note sections. */
 size_t cd_elf_file_build_id(const unsigned char *img, size_t len, const unsigned char **id);
 /* The symbol table of type `type` and its string table, both inside img. */

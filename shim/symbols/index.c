@@ -165,32 +165,18 @@ static unsigned rank_of(const Elf64_Sym *s)
  * name (as gdb shows it).  A string that shares the cut one's tail (string
  * tables merge suffixes) either starts after the '@' and is untouched, or
  * holds that '@' and is versioned too. */
-int cd_index_build(struct cd_symtab *t, const unsigned char *img, int writable,
-                   const Elf64_Shdr *symtab, const Elf64_Shdr *strtab)
+/* The wanted symbols of the table, copied into v (room for n); names
+ * trimmed of their version when `writable`.  Returns how many. */
+static size_t copy_syms(struct cd_sym *v, size_t n, const unsigned char *img, int writable,
+                        const Elf64_Shdr *symtab, const Elf64_Shdr *strtab)
 {
 	const Elf64_Sym *syms = (const void *)(img + symtab->sh_offset);
 	size_t total = symtab->sh_size / sizeof(Elf64_Sym);
 	const char *str = (const char *)img + strtab->sh_offset;
-	size_t strsz = strtab->sh_size;
-
-	size_t n = 0;
-	for (size_t i = 0; i < total; i++)
-		if (wanted(&syms[i], str, strsz))
-			n++;
-	if (n == 0)
-		return 0;
-	if (n > CD_MAX_MODULE_SYMBOLS)
-		n = CD_MAX_MODULE_SYMBOLS;
-
-	size_t len = cd_align_up(n * sizeof(struct cd_sym), cd_page_size());
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return 0;
-	struct cd_sym *v = p;
 	size_t k = 0;
 	for (size_t i = 0; i < total && k < n; i++) {
 		const Elf64_Sym *s = &syms[i];
-		if (!wanted(s, str, strsz))
+		if (!wanted(s, str, strtab->sh_size))
 			continue;
 		if (writable) {
 			char *name = (char *)img + strtab->sh_offset + s->st_name;
@@ -206,10 +192,13 @@ int cd_index_build(struct cd_symtab *t, const unsigned char *img, int writable,
 		v[k].rank = rank_of(s);
 		k++;
 	}
-	sort_syms(v, k, str);
+	return k;
+}
 
-	/* Aliases: the first of each start is the preferred name, and takes the
-	 * largest extent among them (the offset is from the same start). */
+/* Aliases: the first of each start is the preferred name, and takes the
+ * largest extent among them (the offset is from the same start). */
+static size_t merge_aliases(struct cd_sym *v, size_t k)
+{
 	size_t out = 0;
 	for (size_t i = 0; i < k; i++) {
 		if (out > 0 && v[out - 1].start == v[i].start) {
@@ -219,7 +208,32 @@ int cd_index_build(struct cd_symtab *t, const unsigned char *img, int writable,
 		}
 		v[out++] = v[i];
 	}
+	return out;
+}
 
+int cd_index_build(struct cd_symtab *t, const unsigned char *img, int writable,
+                   const Elf64_Shdr *symtab, const Elf64_Shdr *strtab)
+{
+	const Elf64_Sym *syms = (const void *)(img + symtab->sh_offset);
+	size_t total = symtab->sh_size / sizeof(Elf64_Sym);
+	const char *str = (const char *)img + strtab->sh_offset;
+	size_t n = 0;
+	for (size_t i = 0; i < total; i++)
+		if (wanted(&syms[i], str, strtab->sh_size))
+			n++;
+	if (n == 0)
+		return 0;
+	if (n > CD_MAX_MODULE_SYMBOLS)
+		n = CD_MAX_MODULE_SYMBOLS;
+
+	size_t len = cd_align_up(n * sizeof(struct cd_sym), cd_page_size());
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	struct cd_sym *v = p;
+	size_t k = copy_syms(v, n, img, writable, symtab, strtab);
+	sort_syms(v, k, str);
+	size_t out = merge_aliases(v, k);
 	size_t used = cd_align_up(out * sizeof(struct cd_sym), cd_page_size());
 	if (used < len)
 		munmap((char *)p + used, len - used);

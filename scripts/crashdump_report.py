@@ -1,0 +1,494 @@
+"""crashdump_report - the libcrashdump report grammar, read in one place,
+and the work of the two tools that read reports: crashdump-run's summary
+(and its process-group start) and crashdump-symbolize.  Both tools run it
+as `python3 crashdump_report.py COMMAND ARG...`; it is installed beside
+them.
+
+The grammar is the text report's (README "What you get"): a first line
+"crashdump: WHAT in pid PID (PROGRAM)...", thread headers "thread TID ...",
+frames "#K 0xPC FUNCTION+0xOFF (MODULE+0xMODOFF)" with, once symbolized,
+" at FILE:LINE" and "    inlined: FUNCTION at FILE:LINE" lines after them,
+"module PATH BIAS BUILD-ID" lines, and the trailer "crashdump: D of N
+threads dumped in X ms"; or one JSON object per line, format
+"crashdump/1".
+"""
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+
+# ---- the report grammar ------------------------------------------------------
+
+FIRST = re.compile(r'^crashdump: (.*?) in pid (\d+) \((.*)\)(.*)$')
+REPORT_START = re.compile(r'^crashdump: .* in pid \d+')
+TRAILER = re.compile(r'^crashdump: (\d+ of \d+ threads dumped)')
+THREAD = re.compile(r'^thread \d+')
+# A frame; groups 4 and 5 (FILE, LINE) once symbolized.
+FRAME = re.compile(r'^\s*#(\d+) 0x[0-9a-fA-F]+ (\S+) \((.+?)\)(?: at (.+):(\d+))?$')
+INLINED = re.compile(r'^\s+inlined: (\S+)(?: at (.+):(\d+))?$')
+WHERE = re.compile(r'^(.+)\+0x([0-9a-fA-F]+)$')  # MODULE+0xOFFSET, or ??
+MODULE = re.compile(r'^module (.+) 0x[0-9a-fA-F]+ (\S+)$')
+JSON_START = re.compile(r'\{\s*"format"\s*:\s*"crashdump/1"')
+
+# ---- crashdump-run: the summary -----------------------------------------------
+
+top = 0
+workspace = ''
+
+class Frame:
+    def __init__(self, k, function, where, file=None, line=None):
+        self.k, self.function, self.where = k, function, where
+        self.file, self.line = file, line
+        self.inlined = []  # (function, file, line), innermost first
+
+    def show(self):
+        out = ['    #%s %s%s' % (self.k, self.function, loc(self.file, self.line) or ' (%s)' % self.where)]
+        out += ['        inlined: %s%s' % (f, loc(fl, ln)) for f, fl, ln in self.inlined]
+        return out
+
+    def locations(self):
+        return [(f, fl, ln) for f, fl, ln in self.inlined if fl] + \
+               ([(self.function, self.file, self.line)] if self.file else [])
+
+
+def loc(file, line):
+    return ' at %s:%s' % (file, line) if file else ''
+
+
+def parse_text(lines):
+    r = {'frames': [], 'complete': None}
+    state = 'before'  # before, in the signalled thread, after it
+    for line in lines:
+        m = FIRST.match(line)
+        if m and 'pid' not in r:
+            r['what'], r['pid'], r['program'] = m.group(1) + m.group(4), m.group(2), m.group(3)
+            continue
+        m = TRAILER.match(line)
+        if m:
+            r['complete'] = m.group(1)
+        if line.startswith('thread '):
+            if state == 'in':
+                state = 'after'
+            elif state == 'before' and '[signalled' in line:
+                state = 'in'
+            continue
+        if state != 'in':
+            continue
+        if not line.strip() or line.startswith(('missing thread', 'module ', 'crashdump: ')):
+            state = 'after'
+            continue
+        m = FRAME.match(line)
+        if m:
+            r['frames'].append(Frame(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)))
+            continue
+        m = INLINED.match(line)
+        if m and r['frames']:
+            r['frames'][-1].inlined.append((m.group(1), m.group(2), m.group(3)))
+    return r if 'pid' in r else None
+
+
+def parse_json(line):
+    m = JSON_START.search(line)
+    try:
+        obj = json.JSONDecoder().raw_decode(line, m.start())[0]
+    except ValueError:
+        return None
+    sig = obj.get('signal')
+    if obj.get('reason') == 'watchdog' or not isinstance(sig, dict):
+        what = str(obj.get('reason') or 'report')
+    else:
+        what = str(sig.get('name') or sig.get('number'))
+        extra = ', '.join(x for x in (sig.get('code'), 'address %s' % sig['address'] if sig.get('address') else None) if x)
+        what += ' (%s)' % extra if extra else ''
+        what += ', sent by pid %s' % sig['sender_pid'] if sig.get('sender_pid') else ''
+    threads = [t for t in obj.get('threads') or [] if isinstance(t, dict)]
+    r = {'what': what, 'pid': str(obj.get('pid')),
+         'program': os.path.basename(str(obj.get('exe') or '?')),
+         'complete': '%d of %d threads dumped' % (len(threads), len(threads) + len(obj.get('missing') or [])),
+         'frames': []}
+    signalled = [t for t in threads if t.get('signalled')] or threads[:1]
+    for k, f in enumerate(signalled[0].get('frames') or [] if signalled else []):
+        fn = f.get('function')
+        fn = '%s+%s' % (fn, f.get('offset')) if fn and f.get('offset') else (fn or '??')
+        where = '%s+%s' % (f['module'], f.get('module_offset')) if f.get('module') else '??'
+        fr = Frame(k, fn, where, f.get('file'), f.get('line'))
+        fr.inlined = [(i.get('function') or '??', i.get('file'), i.get('line')) for i in f.get('inlined') or []]
+        r['frames'].append(fr)
+    return r
+
+
+def parse(path):
+    with open(path, 'rb') as f:
+        text = f.read().decode('utf-8', 'replace')
+    lines = text.split('\n')
+    for line in lines:
+        if JSON_START.search(line):
+            r = parse_json(line)
+            if r:
+                return r
+    return parse_text(lines)
+
+
+def esc(s, prop=False):
+    s = s.replace('%', '%25').replace('\r', '%0D').replace('\n', '%0A')
+    return s.replace(':', '%3A').replace(',', '%2C') if prop else s
+
+
+def annotation(path, r, head):
+    candidates = [c for fr in r['frames'] for c in fr.locations()]
+    inside = [c for c in candidates if os.path.isabs(c[1]) and
+              os.path.realpath(c[1]).startswith(workspace + os.sep)]
+    best = (inside or candidates or [None])[0]
+    props = []
+    if best:
+        file = best[1]
+        if inside:
+            file = os.path.relpath(os.path.realpath(file), workspace)
+        props += ['file=' + esc(file, True), 'line=' + esc(str(best[2]), True)]
+    signal = r['what'].split(' ')[0].rstrip(',')
+    props.append('title=' + esc('crashdump: %s in %s' % (signal, r['program']), True))
+    body = [head] + [s.strip() for fr in r['frames'][:top] for s in fr.show()]
+    return '::error %s::%s' % (','.join(props), esc('\n'.join(body)))
+
+
+def summary(argv):
+    """summary TOP MAX_SHOWN GITHUB FILE...: crashdump-run's summary on
+    stderr, and GitHub annotations with GITHUB=1."""
+    global top, workspace
+    top, max_shown, github = int(argv[0]), int(argv[1]), argv[2] == '1'
+    files = argv[3:]
+    workspace = os.path.realpath(os.environ.get('GITHUB_WORKSPACE') or os.getcwd())
+    for n, path in enumerate(files):
+        if n == max_shown:
+            print('crashdump-run: %d more reports not shown' % (len(files) - n), file=sys.stderr)
+            break
+        try:
+            r = parse(path)
+        except OSError as e:
+            print('crashdump-run: %s: %s' % (path, e.strerror), file=sys.stderr)
+            continue
+        if not r:
+            print('crashdump-run: %s: not a crashdump report' % path, file=sys.stderr)
+            continue
+        head = '%s pid %s: %s; %s' % (r['program'], r['pid'], r['what'], r['complete'] or 'incomplete report')
+        out = ['%s: %s' % (path, head)]
+        for fr in r['frames'][:top]:
+            out += fr.show()
+        for line in out:
+            print('crashdump-run: ' + line, file=sys.stderr)
+        if github:
+            print(annotation(path, r, '%s: %s' % (path, head)), file=sys.stderr)
+    return 0
+
+
+# ---- crashdump-symbolize ------------------------------------------------------
+
+symbolizer = ''
+
+BUILD_ID = re.compile(r'^[0-9a-f]{8,}$')
+# Location lines: "FILE:LINE", with ":COLUMN" (elfutils) or
+# " (discriminator N)" (binutils) after it; "??:0" or "??:?" when unknown.
+LOCATION = re.compile(r'^(.*?):(\d+)(?::\d+)?(?: \(discriminator \d+\))?$')
+SIGNAL_TRAMPOLINE = '__restore_rt'
+DEBUG_ROOT = '/usr/lib/debug/.build-id'
+
+def elf_build_id(path):
+    """The GNU build-id of an ELF64 little-endian file, as lowercase hex."""
+    try:
+        with open(path, 'rb') as f:
+            hdr = f.read(64)
+            if len(hdr) < 64 or hdr[:4] != b'\x7fELF' or hdr[4] != 2 or hdr[5] != 1:
+                return None
+            phoff = struct.unpack_from('<Q', hdr, 32)[0]
+            phentsize, phnum = struct.unpack_from('<HH', hdr, 54)
+            for i in range(phnum):
+                f.seek(phoff + i * phentsize)
+                ph = f.read(56)
+                if len(ph) < 56:
+                    return None
+                p_type, _, p_offset, _, _, p_filesz, _, p_align = struct.unpack('<IIQQQQQQ', ph)
+                if p_type != 4:  # PT_NOTE
+                    continue
+                align = 8 if p_align == 8 else 4
+                f.seek(p_offset)
+                data = f.read(min(p_filesz, 1 << 16))
+                off = 0
+                while off + 12 <= len(data):
+                    namesz, descsz, ntype = struct.unpack_from('<III', data, off)
+                    off += 12
+                    name = data[off:off + namesz]
+                    off += (namesz + align - 1) & ~(align - 1)
+                    desc = data[off:off + descsz]
+                    off += (descsz + align - 1) & ~(align - 1)
+                    if ntype == 3 and name == b'GNU\0':  # NT_GNU_BUILD_ID
+                        return desc.hex()
+    except (OSError, struct.error):
+        return None
+    return None
+
+
+target_cache = {}
+
+
+def target_file(module, build_id):
+    """The file to give the symbolizer for a module, or None when no file
+    that matches the report is at hand."""
+    key = (module, build_id)
+    if key not in target_cache:
+        target = None
+        if build_id and BUILD_ID.match(build_id):
+            debug = os.path.join(DEBUG_ROOT, build_id[:2], build_id[2:] + '.debug')
+            if os.path.isfile(debug):
+                target = debug
+            elif os.path.isfile(module) and elf_build_id(module) == build_id:
+                target = module
+        elif os.path.isfile(module):
+            target = module
+        target_cache[key] = target
+    return target_cache[key]
+
+
+def parse_location(text):
+    """(file, line) from a symbolizer location line, or (None, None)."""
+    m = LOCATION.match(text)
+    if not m or m.group(1) in ('', '??') or int(m.group(2)) == 0:
+        return None, None
+    return m.group(1), int(m.group(2))
+
+
+def run_symbolizer(target, addresses):
+    """{address: [(function, file, line), ...]} innermost first; the last
+    entry is the function the address belongs to.  Empty on failure."""
+    cmd = [symbolizer, '-e', target, '-a', '-f', '-i', '-C']
+    text = ''.join('0x%x\n' % a for a in addresses)
+    try:
+        out = subprocess.run(cmd, input=text.encode(), stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=300).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        print('crashdump-symbolize: %s: %s' % (symbolizer, e), file=sys.stderr)
+        return {}
+    lines = out.decode('utf-8', 'replace').splitlines()
+    # With -a each answer starts with the address echoed back, in order.
+    groups, cur, nxt = {}, None, 0
+    for line in lines:
+        s = line.strip()
+        if nxt < len(addresses) and re.match(r'^0x[0-9a-fA-F]+$', s) and int(s, 16) == addresses[nxt]:
+            cur = groups.setdefault(addresses[nxt], [])
+            nxt += 1
+        elif cur is not None:
+            cur.append(line)
+    result = {}
+    for addr, g in groups.items():
+        chain = []
+        for i in range(0, len(g) - 1, 2):
+            func = re.sub(r' inlined at .* in .*$', '', g[i].strip())
+            file, line = parse_location(g[i + 1].strip())
+            chain.append((None if func == '??' else func, file, line))
+        if chain and chain[-1][1] is not None:
+            result[addr] = chain
+    return result
+
+
+def symbolize(argv):
+    """symbolize SYMBOLIZER INPUT OUTPUT...: crashdump-symbolize's work;
+    pairs INPUT OUTPUT ("-" for stdin and stdout), an OUTPUT file written
+    only when its INPUT gained something.  Returns 1 when an input or
+    output failed."""
+    global symbolizer
+    symbolizer = argv[0]
+    pairs = [(argv[i], argv[i + 1]) for i in range(1, len(argv) - 1, 2)]
+    # Reading: every input, its lines, and for each line what to look up.
+    inputs = []
+    requests = {}  # target file -> set of addresses
+
+
+    def request(module, build_id, offset, is_return):
+        if module is None or offset is None:
+            return None
+        target = target_file(module, build_id)
+        if target is None:
+            return None
+        addr = offset - 1 if is_return and offset > 0 else offset
+        requests.setdefault(target, set()).add(addr)
+        return (target, addr)
+
+
+    def hexnum(s):
+        try:
+            return int(s, 16) if isinstance(s, str) else None
+        except ValueError:
+            return None
+
+
+    def scan_json(obj):
+        """Lookups for each frame of a JSON report: {(thread, frame): key}."""
+        keys = {}
+        build_ids = {}
+        for m in obj.get('modules') or []:
+            if isinstance(m, dict) and isinstance(m.get('path'), str):
+                build_ids[m['path']] = m.get('build_id') if isinstance(m.get('build_id'), str) else None
+        for ti, t in enumerate(obj.get('threads') or []):
+            if not isinstance(t, dict):
+                continue
+            prev = None
+            for fi, f in enumerate(t.get('frames') or []):
+                if not isinstance(f, dict):
+                    prev = None
+                    continue
+                is_return = fi > 0 and prev != SIGNAL_TRAMPOLINE
+                prev = f.get('function')
+                if 'file' in f:
+                    continue
+                module = f.get('module') if isinstance(f.get('module'), str) else None
+                key = request(module, build_ids.get(module), hexnum(f.get('module_offset')), is_return)
+                if key:
+                    keys[(ti, fi)] = key
+        return keys
+
+
+    def read_input(path):
+        if path == '-':
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, 'rb') as f:
+                data = f.read()
+        # Lines end at "\n" only (str.splitlines would also cut at \f, \x1c...).
+        parts = data.decode('utf-8', 'surrogateescape').split('\n')
+        lines = [p + '\n' for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+        # First pass: the module list of each text report (it comes after the frames).
+        report_of_line, build_ids, report = [], [{}], 0
+        for raw in lines:
+            line = raw.rstrip('\r\n')
+            if REPORT_START.match(line):
+                report += 1
+                build_ids.append({})
+            report_of_line.append(report)
+            m = MODULE.match(line)
+            if m:
+                build_ids[report][m.group(1)] = None if m.group(2) == '-' else m.group(2)
+        # Second pass: frames.
+        items, prev = [], None
+        for i, raw in enumerate(lines):
+            line = raw.rstrip('\r\n')
+            m = FRAME.match(line)
+            if m and m.group(4) is None:
+                k, func = int(m.group(1)), m.group(2)
+                is_return = k > 0 and prev != SIGNAL_TRAMPOLINE
+                prev = func.split('+0x')[0]
+                w = WHERE.match(m.group(3))
+                key = None
+                if w:
+                    mod = w.group(1)
+                    key = request(mod, build_ids[report_of_line[i]].get(mod), int(w.group(2), 16), is_return)
+                items.append(('frame', raw, key))
+                continue
+            if THREAD.match(line) or not line.strip():
+                prev = None
+            j = JSON_START.search(line)
+            if j:
+                try:
+                    obj, end = json.JSONDecoder().raw_decode(line, j.start())
+                except ValueError:
+                    obj = None
+                if isinstance(obj, dict):
+                    items.append(('json', (raw[:j.start()], obj, raw[end:], raw), scan_json(obj)))
+                    continue
+            items.append(('line', raw, None))
+        return items
+
+
+    failed = False
+    for inp, outp in pairs:
+        try:
+            inputs.append((inp, outp, read_input(inp)))
+        except OSError as e:
+            print('crashdump-symbolize: %s: %s' % (inp, e.strerror), file=sys.stderr)
+            failed = True
+
+    answers = {}
+    for target, addrs in requests.items():
+        for addr, chain in run_symbolizer(target, sorted(addrs)).items():
+            answers[(target, addr)] = chain
+
+
+    def loc(file, line):
+        return ' at %s:%d' % (file, line) if file is not None else ''
+
+
+    def write_output(outp, items):
+        """Writes the symbolized input; to a file only when it gained something."""
+        changed = False
+        chunks = []
+        for kind, data, key in items:
+            if kind == 'frame' and key in answers:
+                chain = answers[key]
+                body = data.rstrip('\r\n')
+                eol = data[len(body):]
+                _, file, line = chain[-1]
+                chunks.append(body + loc(file, line))
+                for func, ifile, iline in chain[:-1]:
+                    chunks.append((eol or '\n') + '    inlined: %s%s' % (func or '??', loc(ifile, iline)))
+                chunks.append(eol)
+                changed = True
+            elif kind == 'json' and any(k in answers for k in key.values()):
+                prefix, obj, rest, _ = data
+                for (ti, fi), k in key.items():
+                    if k not in answers:
+                        continue
+                    chain = answers[k]
+                    f = obj['threads'][ti]['frames'][fi]
+                    _, f['file'], f['line'] = chain[-1]
+                    f['inlined'] = [{'function': fn, 'file': fl, 'line': ln} for fn, fl, ln in chain[:-1]]
+                chunks.append(prefix + json.dumps(obj, separators=(',', ':')) + rest)
+                changed = True
+            elif kind == 'json':
+                chunks.append(data[3])
+            else:
+                chunks.append(data)
+        out = ''.join(chunks).encode('utf-8', 'surrogateescape')
+        if outp == '-':
+            sys.stdout.buffer.write(out)
+            sys.stdout.buffer.flush()
+        elif changed:
+            with open(outp, 'wb') as f:
+                f.write(out)
+
+
+    for inp, outp, items in inputs:
+        try:
+            write_output(outp, items)
+        except OSError as e:
+            print('crashdump-symbolize: %s: %s' % (outp, e.strerror), file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+# ---- crashdump-run: the command in a group of its own -------------------------
+
+def exec_group(argv):
+    """exec-group PRELOAD COMMAND...: COMMAND in a process group of its own
+    with LD_PRELOAD=PRELOAD (bash has no setpgid, and setsid is util-linux);
+    SIGPIPE and SIGXFSZ, which python ignores, and SIGQUIT, which -t needs
+    and which is ignored when crashdump-run itself was started with & by a
+    script, are put back to their defaults before the exec."""
+    os.setpgid(0, 0)
+    for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGQUIT):
+        signal.signal(s, signal.SIG_DFL)
+    os.environ["LD_PRELOAD"] = argv[0]
+    try:
+        os.execvp(argv[1], argv[1:])
+    except OSError as e:
+        print("crashdump-run: %s: %s" % (argv[1], e.strerror), file=sys.stderr)
+        return 126
+
+
+COMMANDS = {'summary': summary, 'symbolize': symbolize, 'exec-group': exec_group}
+
+if __name__ == '__main__':
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print('usage: crashdump_report.py summary|symbolize|exec-group ARG...', file=sys.stderr)
+        sys.exit(2)
+    sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))
