@@ -6,10 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 # tids_of_gone: the tids core_threadset printed for its five exited threads.

@@ -9,7 +9,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
 
 setup() {
 	crash_setup
@@ -18,7 +17,7 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
+	fixture_teardown
 }
 
 @test "twenty dumps during thread churn: each thread once, every parked one dumped, the process lives" {
@@ -26,7 +25,7 @@ teardown() {
 	local round
 	for round in $(seq 20); do
 		kill -QUIT "$PID"
-		read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
+		read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
 		crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 		assert_jq '(.threads | length) + (.missing | length) == .threads_real' true
 		assert_jq '[.threads[].tid, .missing[].tid] | length == (unique | length)' true

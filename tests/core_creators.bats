@@ -6,10 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 @test "a std::thread pool of 4 is dumped: 4 pthread threads, each created by libstdc++" {

@@ -6,7 +6,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 setup() {
 	core_setup
@@ -14,7 +13,7 @@ setup() {
 }
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 JSON_END='"elapsed_ms":[0-9]+\.[0-9]+\}$'

@@ -6,10 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 # A jq program that prints one line per README "What you get" (JSON) violation in a report.

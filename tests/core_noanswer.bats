@@ -8,14 +8,13 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 setup() {
 	export CRASHDUMP_TIMEOUT_MS=300
 }
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 # start_noanswer: starts core_noanswer; sets $VFORKER and $CHILD.

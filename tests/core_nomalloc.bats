@@ -7,7 +7,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 setup() {
 	core_setup
@@ -15,7 +14,7 @@ setup() {
 }
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 # calls_during_dumps N REGEX: starts core_nomalloc with 3 idle threads, makes

@@ -6,14 +6,13 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 setup() {
 	core_setup
 }
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 # assert_whole_report FILE: one complete text report of the 3 threads.

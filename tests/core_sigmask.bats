@@ -7,10 +7,9 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 raw_tid() {

@@ -6,10 +6,9 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
 
 teardown() {
-	core_teardown
+	fixture_teardown
 }
 
 @test "a zombie main thread is missing thread PID: zombie, and 3 of 4 threads are dumped" {

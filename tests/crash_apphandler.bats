@@ -8,7 +8,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 # assert_app_view: the fixture's own view of its SIGSEGV action (stdout).
 assert_app_view() {
@@ -52,7 +59,7 @@ check_falls_back() {
 	else
 		assert_regex "$first" '^crashdump: SIGSEGV \(SI_TKILL\) in pid ([0-9]+) \(crash_recover\), sent by pid \1$'
 	fi
-	run grep -Ec "$CRASH_TRAILER_RE" <<<"$stderr"
+	run grep -Ec "$TRAILER_RE" <<<"$stderr"
 	assert_output 1
 	assert_regex "$(tail -n 1 <<<"$stderr")" '^crashdump: 1 of 1 threads dumped in '
 	run grep -c '^crashdump: SIGSEGV' <<<"$stderr"
@@ -64,7 +71,7 @@ check_falls_back() {
 	assert_equal "$stderr" ""
 	run ls "$DIR"
 	assert_equal "${#lines[@]}" 1
-	assert_regex "$(tail -n 1 "$DIR/${lines[0]}")" "$CRASH_TRAILER_RE"
+	assert_regex "$(tail -n 1 "$DIR/${lines[0]}")" "$TRAILER_RE"
 }
 
 @test "sigaction handler that mprotects the page back: 1000 faults, no report, exit 0" {

@@ -5,7 +5,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 # skip_unless_realtime: the fixture could keep its crashers from being
 # preempted before their fault (see crash_concurrent.c); without that, a
@@ -42,7 +49,7 @@ skip_unless_realtime() {
 	printf '%s\n' "$stderr" >"$err"
 	run grep -Ec '^crashdump: SIGSEGV \(SEGV_MAPERR, address 0x0\) in pid [0-9]+ \(crash_concurrent\)$' "$err"
 	assert_output 1
-	run grep -Ec "$CRASH_TRAILER_RE" "$err"
+	run grep -Ec "$TRAILER_RE" "$err"
 	assert_output 1
 	assert_regex "$(tail -n 1 "$err")" '^crashdump: 4 of 4 threads dumped in '
 	run grep -E '^thread [0-9]+ ' "$err"

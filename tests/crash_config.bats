@@ -5,7 +5,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 @test "CRASHDUMP_SIGNALS=none: SIGSEGV gives no report, status 139" {
 	export CRASHDUMP_SIGNALS=none

@@ -7,7 +7,10 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+teardown() {
+	fixture_teardown
+}
 
 setup_file() {
 	command -v go >/dev/null || return 0

@@ -5,7 +5,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 # check_overflow_json WHERE THREADS [FRAMES]: the JSON report of an
 # overflow in WHERE: complete, the overflowing thread first, cut at the
@@ -51,7 +58,7 @@ check_overflow_text() {
 	local err="$BATS_TEST_TMPDIR/err"
 	printf '%s\n' "$stderr" >"$err"
 	assert_regex "$(head -n 1 "$err")" '^crashdump: SIGSEGV \(SEGV_(MAPERR|ACCERR), address 0x[0-9a-f]+\) in pid '
-	assert_regex "$(tail -n 1 "$err")" "$CRASH_TRAILER_RE"
+	assert_regex "$(tail -n 1 "$err")" "$TRAILER_RE"
 	assert_regex "$(tail -n 1 "$err")" "^crashdump: $threads of $threads threads dumped in "
 	run grep -c '^(truncated: frame limit 128)$' "$err"
 	assert_output 1

@@ -6,7 +6,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 # check_app_quit API: the handler installed with API runs exactly once on
 # one SIGQUIT; no report; exit 0.

@@ -7,7 +7,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
 
 setup_file() {
 	command -v java >/dev/null && command -v javac >/dev/null || return 0
@@ -73,7 +72,7 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
+	fixture_teardown
 }
 
 # refute_crashdump TEXT: no line of TEXT comes from the library.

@@ -6,7 +6,14 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
 
 K=3 # parked workers besides the crashing thread
 
@@ -147,7 +154,7 @@ check_text_segv() {
 	pid=$(head -n 1 "$err" | sed -E 's/.* in pid ([0-9]+) .*/\1/')
 	run grep -Ec '^crashdump: ' "$err"
 	assert_output 4 # first line, executable, threads, trailer
-	assert_regex "$(tail -n 1 "$err")" "$CRASH_TRAILER_RE"
+	assert_regex "$(tail -n 1 "$err")" "$TRAILER_RE"
 	local total=$((K + 1))
 	[ "$where" = main ] || total=$((K + 2))
 	assert_regex "$(tail -n 1 "$err")" "^crashdump: $total of $total threads dumped in "

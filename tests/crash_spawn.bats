@@ -6,7 +6,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
 
 setup() {
 	crash_setup
@@ -14,7 +13,7 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
+	fixture_teardown
 	if [ -n "${SUID_DIR:-}" ]; then
 		rm -rf "$SUID_DIR"
 	fi
@@ -139,5 +138,5 @@ make_setuid() {
 	assert_equal "$(head -n 1 <<<"$stderr")" \
 		"libcrashdump: warning: CRASHDUMP_OUTPUT=$SUID_DIR/reports/r.%p: ignored in a privileged program; using stderr"
 	assert_regex "$(sed -n 2p <<<"$stderr")" '^crashdump: SIGSEGV \(SEGV_MAPERR, address 0x0\) in pid [0-9]+ \(crash_setuid\)$'
-	assert_regex "$(tail -n 1 <<<"$stderr")" "$CRASH_TRAILER_RE"
+	assert_regex "$(tail -n 1 <<<"$stderr")" "$TRAILER_RE"
 }

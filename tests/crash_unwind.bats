@@ -7,7 +7,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
 
 setup() {
 	crash_setup
@@ -16,14 +15,14 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
+	fixture_teardown
 }
 
 # quit_json: SIGQUIT to the fixture; its JSON report, read from the pipe,
 # becomes $JSON.
 quit_json() {
 	kill -QUIT "$PID"
-	read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
+	read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
 	crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 }
 
@@ -118,7 +117,7 @@ assert_survives_then_term() {
 	start_fixture crash_corrupt rsp straddle intact
 	kill -QUIT "$PID"
 	local r="$BATS_TEST_TMPDIR/report"
-	read_report "$r" "$CRASH_TRAILER_RE"
+	read_report "$r" "$TRAILER_RE"
 	assert_regex "$(tail -n 1 "$r")" '^crashdump: 4 of 4 threads dumped in '
 	run awk '/^thread [0-9]+ "bad-straddle"/ {t = 1; next} /^thread / {t = 0} t && /^\(/' "$r"
 	assert_output '(truncated: unreadable frame)'

@@ -8,8 +8,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load report_helper
-load crash_helper
 
 setup() {
 	ulimit -c 0
@@ -17,8 +15,8 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
-	core_teardown
+	fixture_teardown
+	fixture_teardown
 }
 
 # --- the relay signal's action is the application's to see and set --------
@@ -48,7 +46,7 @@ teardown() {
 	export CRASHDUMP_FORMAT=json CRASHDUMP_WATCHDOG=0.2
 	start_fixture host_signals dfl
 	local report="$BATS_TEST_TMPDIR/watchdog.json"
-	read_report "$report" "$CRASH_JSON_RE"
+	read_report "$report" "$JSON_RE"
 	load_json "$report"
 	assert_jq '.reason' watchdog
 	assert_jq '.threads_dumped' 3
@@ -97,7 +95,7 @@ teardown() {
 	export CRASHDUMP_ON_QUIT=continue
 	start_fixture host_altstack small "$CTL"
 	kill -QUIT "$PID"
-	read_report "$BATS_TEST_TMPDIR/report" "$CRASH_TRAILER_RE"
+	read_report "$BATS_TEST_TMPDIR/report" "$TRAILER_RE"
 	assert_file_line "$BATS_TEST_TMPDIR/report" '^crashdump: 2 of 2 threads dumped in '
 	ask check '^below [0-9]+$'
 	assert_equal "$ANSWER" "below 0"
@@ -118,7 +116,7 @@ teardown() {
 	run --separate-stderr with_lib "$FIX/host_churn" 30 "$report" 8>>"$report"
 	assert_success
 	assert_output "survived 30"
-	run grep -Ec "$CRASH_TRAILER_RE" "$report"
+	run grep -Ec "$TRAILER_RE" "$report"
 	assert_output 30
 }
 

@@ -7,27 +7,13 @@
 bats_require_minimum_version 1.5.0
 load test_helper
 
-TRAILER_RE='^crashdump: [0-9]+ of [0-9]+ threads dumped in [0-9]+(\.[0-9]+)? ms$'
-
 setup() {
 	DIR="$BATS_TEST_TMPDIR/reports"
 	mkdir "$DIR"
 }
 
-# A fixture a failed test left running (only this shell's own jobs).
 teardown() {
-	local job
-	for job in $(jobs -p); do
-		kill -KILL "$job" 2>/dev/null || true
-	done
-}
-
-# quit_fixture: SIGQUITs the fixture started last and waits for it to die
-# by SIGQUIT (the default CRASHDUMP_ON_QUIT=exit).
-quit_fixture() {
-	kill -QUIT "$PID"
-	wait_fixture
-	assert_equal "$status" 131
+	fixture_teardown
 }
 
 # assert_report FILE THREADS: FILE holds one whole text report of THREADS

@@ -7,7 +7,6 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-load crash_helper
 
 setup() {
 	crash_setup
@@ -17,7 +16,7 @@ setup() {
 }
 
 teardown() {
-	crash_teardown
+	fixture_teardown
 }
 
 # assert_no_ubsan FILE: UBSan wrote no finding into FILE (a fixture's stderr).
@@ -44,7 +43,7 @@ assert_no_ubsan() {
 	local round
 	for round in 1 2; do
 		kill -QUIT "$PID"
-		read_report "$BATS_TEST_TMPDIR/report" "$CRASH_JSON_RE"
+		read_report "$BATS_TEST_TMPDIR/report" "$JSON_RE"
 		crash_json "$(cat "$BATS_TEST_TMPDIR/report")"
 		assert_jq '.threads_dumped == .threads_real and (.missing | length) == 0' true
 		assert_jq '[.threads[] | select(.truncated) | .name] | sort' \

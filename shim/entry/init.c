@@ -12,7 +12,7 @@
 #include "base/real.h"
 #include "base/registry.h"
 #include "base/runtime.h"
-#include "base/runtimes.h"
+#include "base/languages.h"
 #include "base/threads.h"
 #include "dump/dump.h"
 #include "dump/round.h"
@@ -54,7 +54,7 @@ static void find_libunwind(void)
  * needs a signal of its own, says so. */
 static int passive(void)
 {
-	cd_rt.passive = cd_runtime_present();
+	cd_rt.passive = cd_language_present();
 	if (cd_rt.passive && cd_cfg.watchdog_ms > 0) {
 		char why[96];
 		size_t n = cd_strlcpy(why, cd_rt.passive, sizeof why);

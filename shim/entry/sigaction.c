@@ -7,7 +7,7 @@
  * no locks, no allocation. */
 #include "base/owned.h"
 #include "base/real.h"
-#include "base/runtimes.h"
+#include "base/languages.h"
 
 #include <errno.h>
 #include <link.h>
@@ -21,7 +21,7 @@ static int from_runtime(uintptr_t caller)
 	struct dl_find_object r;
 	if (_dl_find_object((void *)caller, &r) != 0 || !r.dlfo_link_map)
 		return 0;
-	return cd_runtime_of_module(r.dlfo_link_map->l_name) != NULL;
+	return cd_language_of_module(r.dlfo_link_map->l_name) != NULL;
 }
 
 /* The virtual sigaction.  SIGQUIT is special: an application that installs

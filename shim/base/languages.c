@@ -1,9 +1,9 @@
-/* runtimes.c - the language runtimes that own their process's signals
+/* languages.c - the language runtimes that own their process's signals
  * (Go, a JVM, .NET, Mono): one list, read when the library arms (is one
  * present?) and by the virtual sigaction (is this caller one?).
- * Context: cd_runtime_present in normal context only (dl_iterate_phdr);
- * cd_runtime_of_module is AS-safe (no allocation, no locks). */
-#include "base/runtimes.h"
+ * Context: cd_language_present in normal context only (dl_iterate_phdr);
+ * cd_language_of_module is AS-safe (no allocation, no locks). */
+#include "base/languages.h"
 #include "base/out.h"
 
 #include <elf.h>
@@ -19,7 +19,7 @@ static const struct {
 	{ "libmono-", "Mono" },
 };
 
-const char *cd_runtime_of_module(const char *path)
+const char *cd_language_of_module(const char *path)
 {
 	for (const char *p = path; p && *p; p++) {
 		if (*p != 'l') /* every name starts "lib": most places are no match */
@@ -65,7 +65,7 @@ static int find_runtime(struct dl_phdr_info *info, size_t size, void *data)
 	if (has_go_note(info))
 		*found = "Go";
 	else
-		*found = cd_runtime_of_module(info->dlpi_name);
+		*found = cd_language_of_module(info->dlpi_name);
 	return *found != NULL;
 }
 
@@ -74,7 +74,7 @@ static int find_runtime(struct dl_phdr_info *info, size_t size, void *data)
 extern char _cgo_init[] __attribute__((weak, visibility("default")));
 extern char x_cgo_init[] __attribute__((weak, visibility("default")));
 
-const char *cd_runtime_present(void)
+const char *cd_language_present(void)
 {
 	const char *found = NULL;
 	if (_cgo_init != NULL || x_cgo_init != NULL)
