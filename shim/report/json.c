@@ -49,6 +49,20 @@ static void hex_str(struct cd_out *o, unsigned long long v)
 	cd_out_char(o, '"');
 }
 
+/* "NAME_KEY":name,"OFF_KEY":"0xoff", both null when the name is unknown. */
+static void named_offset(struct cd_out *o, const char *name_key, const char *name,
+                         const char *off_key, uintptr_t off)
+{
+	key(o, name_key);
+	str_or_null(o, name);
+	cd_out_char(o, ',');
+	key(o, off_key);
+	if (name)
+		hex_str(o, off);
+	else
+		cd_out_str(o, "null");
+}
+
 /* {"pc", "function", "offset", "module", "module_offset"} members. */
 static void location(struct cd_out *o, uintptr_t pc, int is_return)
 {
@@ -57,23 +71,9 @@ static void location(struct cd_out *o, uintptr_t pc, int is_return)
 	key(o, "pc");
 	hex_str(o, pc);
 	cd_out_char(o, ',');
-	key(o, "function");
-	str_or_null(o, fi.function);
+	named_offset(o, "function", fi.function, "offset", fi.offset);
 	cd_out_char(o, ',');
-	key(o, "offset");
-	if (fi.function)
-		hex_str(o, fi.offset);
-	else
-		cd_out_str(o, "null");
-	cd_out_char(o, ',');
-	key(o, "module");
-	str_or_null(o, fi.module);
-	cd_out_char(o, ',');
-	key(o, "module_offset");
-	if (fi.module)
-		hex_str(o, fi.module_offset);
-	else
-		cd_out_str(o, "null");
+	named_offset(o, "module", fi.module, "module_offset", fi.module_offset);
 }
 
 static void signal_obj(struct cd_out *o, const struct cd_dump_view *v)

@@ -8,26 +8,26 @@
 #include "symbols/symbols.h"
 
 
+/* "name+0xoff", or "??" when the name is unknown. */
+static void name_plus(struct cd_out *o, const char *name, uintptr_t off)
+{
+	if (!name) {
+		cd_out_str(o, "??");
+		return;
+	}
+	cd_out_text(o, name);
+	cd_out_char(o, '+');
+	cd_out_hex(o, off);
+}
+
 /* "name+0xoff (module+0xoff)" for one address. */
 static void where(struct cd_out *o, uintptr_t pc, int is_return)
 {
 	struct cd_frame_info fi;
 	cd_symbolize(pc, is_return, &fi);
-	if (fi.function) {
-		cd_out_text(o, fi.function);
-		cd_out_char(o, '+');
-		cd_out_hex(o, fi.offset);
-	} else {
-		cd_out_str(o, "??");
-	}
+	name_plus(o, fi.function, fi.offset);
 	cd_out_str(o, " (");
-	if (fi.module) {
-		cd_out_text(o, fi.module);
-		cd_out_char(o, '+');
-		cd_out_hex(o, fi.module_offset);
-	} else {
-		cd_out_str(o, "??");
-	}
+	name_plus(o, fi.module, fi.module_offset);
 	cd_out_char(o, ')');
 }
 
