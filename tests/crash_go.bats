@@ -44,7 +44,8 @@ func main() {
 	time.Sleep(30 * time.Second)
 }
 EOF_GO
-	(cd "$GDIR" && GOCACHE="$GDIR/cache" GO111MODULE=off go build -o cgocrash cgocrash.go) ||
+	(cd "$GDIR" && HOME="$GDIR" GOPATH="$GDIR/gopath" GOCACHE="$GDIR/cache" GO111MODULE=off \
+		go build -o cgocrash cgocrash.go) ||
 		echo "go build failed" >"$GDIR/failed"
 	export GDIR
 }
