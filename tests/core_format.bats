@@ -41,6 +41,8 @@ check("elapsed_ms"; .elapsed_ms | num and . >= 0),
 check("threads"; .threads | type == "array" and length > 0),
 check("missing"; .missing | type == "array"),
 check("modules"; .modules | type == "array" and length > 0),
+check("deadlocks"; .deadlocks | type == "array" and all(.[]; (.threads | type == "array" and length > 0)
+	and (.edges | type == "array" and length == (.threads | length)))),
 (.threads[] | . as $t | "thread \($t.tid // "?")" as $w |
 	check("\($w).tid"; .tid | num),
 	check("\($w).name"; .name | type == "string"),
@@ -51,6 +53,14 @@ check("modules"; .modules | type == "array" and length > 0),
 	check("\($w).created_by"; .created_by == null or (.created_by | type == "object" and loc)),
 	check("\($w).registers"; .registers == null or (.registers | type == "object" and all(.[]; hex))),
 	check("\($w).frames"; .frames | type == "array" and length > 0),
+	check("\($w).state"; .state == "running" or .state == "blocked" or .state == "unknown"),
+	check("\($w).cpu_ms"; .cpu_ms == null or (.cpu_ms | num and . >= 0)),
+	check("\($w).wait"; .wait == null or (.wait | type == "object"
+		and (.kind | IN("mutex", "rwlock", "join", "condvar", "semaphore", "futex", "syscall"))
+		and (.syscall | str_or_null) and (.fd == null or (.fd | num))
+		and (.address | hex_or_null) and (.module | str_or_null) and (.module_offset | hex_or_null)
+		and (.owner == null or (.owner | num))
+		and ((.owner == null) == (.owner_alive == null)))),
 	(.frames[] | check("\($w) frame"; type == "object" and loc))),
 (.missing[] | check("missing \(.tid // "?")"; (.tid | num) and (.reason | type == "string" and length > 0))),
 (.modules[] | check("module \(.path // "?")"; (.path | type == "string") and (.base | hex)
@@ -116,6 +126,8 @@ classify() {
 		frame "$FRAME_RE"
 		truncated '^\(truncated: .*\)$'
 		missing '^missing thread [0-9]+ "[^"]*": .+$'
+		waiting '^waiting: (mutex|rwlock|join|condvar|semaphore|futex|syscall)( .+)?$'
+		deadlock '^crashdump: deadlock: thread [0-9]+ .+$'
 		module '^module /.* 0x[0-9a-f]+ ([0-9a-f]+|-)$'
 		trailer "$TRAILER_RE"
 		blank '^$'
@@ -134,7 +146,7 @@ classify() {
 
 # count_kinds FILE: "KIND COUNT" for the report's one-off lines and headers.
 count_kinds() {
-	classify "$1" | grep -Ev '^(frame|blank|module|missing|truncated)$' | sort | uniq -c |
+	classify "$1" | grep -Ev '^(frame|blank|module|missing|truncated|waiting)$' | sort | uniq -c |
 		awk '{ print $2 " " $1 }'
 }
 
@@ -160,10 +172,12 @@ count_kinds() {
 	start_fixture core_threadset 3
 	quit_fixture
 	assert_text_invariants "$ERR"
-	local line inside=0 n=0 bad=() frames=0
+	local line inside=0 n=0 bad=() frames=0 waits=0
 	while IFS= read -r line; do
 		if [[ $line == "thread "* ]]; then
-			inside=1 n=0
+			inside=1 n=0 waits=0
+		elif ((inside)) && ((n == 0 && waits == 0)) && [[ $line == "waiting: "* ]]; then
+			waits=1 # a blocked thread's wait, right after its header
 		elif ((inside)) && [ -z "$line" ]; then
 			((n > 0)) || bad+=("a thread without frames")
 			inside=0

@@ -17,6 +17,7 @@ dump_demo() {
 frames_of() {
 	awk -v name="\"$1\"" '
 		/^thread [0-9]+ / { inside = ($3 == name); next }
+		/^waiting: / { next }
 		/^#[0-9]+ / { if (inside) print; next }
 		{ inside = 0 }' "$ERR"
 }

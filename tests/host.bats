@@ -232,6 +232,6 @@ new_beside() {
 	assert_file_line "$ERR" '^thread [0-9]+ "two\\x0alines" \(main\) \[signalled\]$'
 	assert_file_line "$ERR" '^thread [0-9]+ "tab\\x09here" \(pthread, created by '
 	assert_file_line "$ERR" '^thread [0-9]+ "q\\x22uote\\x5c" \(pthread, created by '
-	run grep -Evc "^(crashdump: |thread [0-9]+ |#[0-9]+ |module |\(truncated|$)" "$ERR"
+	run grep -Evc "^(crashdump: |thread [0-9]+ |waiting: |#[0-9]+ |module |\(truncated|$)" "$ERR"
 	assert_output 0
 }

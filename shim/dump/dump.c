@@ -6,6 +6,7 @@
 #include "dump/dump.h"
 #include "dump/census.h"
 #include "dump/round.h"
+#include "dump/waits.h"
 #include "base/config.h"
 #include "base/guard.h"
 #include "base/out.h"
@@ -109,6 +110,7 @@ static void dump_here(void *arg)
 		capture_self(&v);
 		cd_round_wait(relay_all(&v));
 		cd_round_close(&v);
+		cd_waits_decode(&v);
 		cd_report_write(&v);
 	}
 	dump_end();

@@ -117,10 +117,43 @@ static void capture_step(void *arg)
 
 /* A corrupt stack can make the unwinder fault: the guard keeps the frames
  * found so far and marks the stack cut. */
+/* What the interrupted context says of the thread's wait.  A system call
+ * the kernel restarts after the handler (SA_RESTART, ERESTARTNOINTR) has
+ * its ip rewound onto the syscall instruction and rax back to the call's
+ * number; one that returns EINTR to the program has ip just after the
+ * instruction and rax -EINTR (the number is lost).  Code is read under the
+ * fault probe. */
+#define SYSCALL_INSN 0x050fu /* 0f 05, little-endian */
+
+static void take_wait(struct cd_wait *w, const ucontext_t *uc)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], word;
+	struct timespec ts;
+	memset(w, 0, sizeof *w);
+	w->sysno = -1;
+	w->fd = -1;
+	w->cpu_ns = -1;
+	w->state = CD_STATE_RUNNING;
+	if (cd_probe_word(ip, &word) == 0 && (word & 0xffff) == SYSCALL_INSN) {
+		w->state = CD_STATE_BLOCKED;
+		w->sysno = (long)g[REG_RAX];
+	} else if (g[REG_RAX] == -EINTR && cd_probe_word(ip - 2, &word) == 0 &&
+	           (word & 0xffff) == SYSCALL_INSN) {
+		w->state = CD_STATE_BLOCKED;
+	}
+	w->arg[0] = (uint64_t)g[REG_RDI];
+	w->arg[1] = (uint64_t)g[REG_RSI];
+	w->arg[2] = (uint64_t)g[REG_RDX];
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		w->cpu_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static void capture_here(void *arg)
 {
 	struct capture_job *j = arg;
 	prctl(PR_GET_NAME, j->slot->name);
+	take_wait(&j->slot->wait, j->uc);
 	if (cd_guarded(capture_step, j) < 0) {
 		cd_unwind_abandon();
 		j->slot->cut = CD_CUT_FAULT;
@@ -136,6 +169,9 @@ static void capture(struct cd_slot *s, ucontext_t *uc)
 	if (cd_own_stack_run(capture_here, &j, __atomic_load_n(&round_deadline, __ATOMIC_ACQUIRE)) == 0)
 		return;
 	prctl(PR_GET_NAME, s->name);
+	s->wait.state = CD_STATE_UNKNOWN;
+	s->wait.sysno = -1;
+	s->wait.cpu_ns = -1;
 	cd_slot_pcs(s)[0] = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	cd_slot_exact(s, slot_frames)[0] = 1;
 	s->nframes = 1;
@@ -293,6 +329,10 @@ static void init_slot(struct cd_slot *s, pid_t tid)
 	s->crashed = 0;
 	s->created_by = 0;
 	s->name[0] = 0;
+	memset(&s->wait, 0, sizeof s->wait);
+	s->wait.sysno = -1;
+	s->wait.cpu_ns = -1;
+	s->wait.fd = -1;
 }
 
 /* Lays out room for n slots (at least CD_RESERVED_SLOTS).  A bigger area

@@ -132,6 +132,57 @@ static void registers_obj(struct cd_out *o, const struct cd_dump_view *v, int wa
 	cd_out_char(o, '}');
 }
 
+/* "state", "cpu_ms" and "wait" (README "Why each thread waits"). */
+static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
+{
+	member_str(o, "state", cd_state_name(w->state));
+	key(o, "cpu_ms");
+	if (w->cpu_ns >= 0) {
+		cd_out_dec(o, w->cpu_ns / 1000000);
+		cd_out_char(o, '.');
+		cd_out_dec(o, w->cpu_ns / 100000 % 10);
+	} else {
+		cd_out_str(o, "null");
+	}
+	cd_out_char(o, ',');
+	key(o, "wait");
+	if (w->state != CD_STATE_BLOCKED || faulted) {
+		cd_out_str(o, "null,");
+		return;
+	}
+	cd_out_char(o, '{');
+	member_str(o, "kind", cd_wait_kind_name(w->kind ? w->kind : CD_WAIT_SYSCALL));
+	key(o, "syscall");
+	str_or_null(o, w->sysno >= 0 ? cd_syscall_name(w->sysno) : NULL);
+	cd_out_char(o, ',');
+	key(o, "fd");
+	if (w->fd >= 0)
+		cd_out_dec(o, w->fd);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	key(o, "address");
+	if (w->address)
+		hex_str(o, w->address);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	struct cd_frame_info fi = { .module = NULL };
+	if (w->address)
+		cd_symbolize(w->address, 0, &fi);
+	named_offset(o, "module", fi.module, "module_offset", fi.module_offset);
+	cd_out_char(o, ',');
+	key(o, "owner");
+	if (w->owner)
+		cd_out_dec(o, w->owner);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+	key(o, "owner_alive");
+	cd_out_str(o, !w->owner ? "null" : w->owner_alive ? "true" : "false");
+	cd_out_str(o, "},");
+}
+
 /* One thread object.  `faulted`: writing it faulted once; the same
  * members again, from our own slot only (no name read from the process's
  * memory), so that readers need no special case. */
@@ -157,6 +208,7 @@ static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd
 	key(o, "registers");
 	registers_obj(o, v, first && !faulted);
 	cd_out_char(o, ',');
+	wait_members(o, &s->wait, faulted);
 	key(o, "frames");
 	cd_out_char(o, '[');
 	uintptr_t *pcs = cd_slot_pcs(s);
@@ -281,6 +333,41 @@ static void trailer_members(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_mem(o, frac, 3);
 }
 
+/* "deadlocks": each cycle's threads and edges, from our own slots. */
+static void deadlocks_member(struct cd_out *o, const struct cd_dump_view *v)
+{
+	key(o, "deadlocks");
+	cd_out_char(o, '[');
+	for (int c = 0; c < v->ndeadlocks; c++) {
+		int a = v->cycle_start[c], b = v->cycle_start[c + 1];
+		cd_out_str(o, c ? ",{" : "{");
+		key(o, "threads");
+		cd_out_char(o, '[');
+		for (int k = a; k < b; k++) {
+			if (k > a)
+				cd_out_char(o, ',');
+			cd_out_dec(o, cd_view_slot(v, v->cycle_slots[k])->tid);
+		}
+		cd_out_str(o, "],");
+		key(o, "edges");
+		cd_out_char(o, '[');
+		for (int k = a; k < b; k++) {
+			struct cd_slot *s = cd_view_slot(v, v->cycle_slots[k]);
+			cd_out_str(o, k > a ? ",{" : "{");
+			member_int(o, "tid", s->tid);
+			member_str(o, "kind", cd_wait_kind_name(s->wait.kind));
+			key(o, "address");
+			hex_str(o, s->wait.address);
+			cd_out_char(o, ',');
+			key(o, "owner");
+			cd_out_dec(o, s->wait.owner);
+			cd_out_char(o, '}');
+		}
+		cd_out_str(o, "]}");
+	}
+	cd_out_str(o, "],");
+}
+
 /* Each part is written under a fault guard and taken back whole when it
  * faults, so the object stays valid JSON; "errors" lists what was lost. */
 void cd_report_json(struct cd_out *o, const struct cd_dump_view *v)
@@ -300,6 +387,7 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_char(o, '[');
 	lost_missing = cd_report_part(o, v, part_missing, 0, &faults) < 0;
 	cd_out_str(o, "],");
+	deadlocks_member(o, v);
 	key(o, "modules");
 	cd_out_char(o, '[');
 	lost_modules = cd_report_part(o, v, part_modules, 0, &faults) < 0;

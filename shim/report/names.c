@@ -5,6 +5,7 @@
 #include "report/view.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
 
 struct code_name {
 	int signo, code;
@@ -77,4 +78,68 @@ const char *cd_origin_name(int origin)
 {
 	static const char *const origins[] = { "main", "pthread", "foreign" };
 	return origin >= 0 && origin <= CD_ORIGIN_FOREIGN ? origins[origin] : "foreign";
+}
+
+const char *cd_wait_kind_name(int kind)
+{
+	static const char *const kinds[] = {
+		[CD_WAIT_NONE] = "none",       [CD_WAIT_MUTEX] = "mutex",
+		[CD_WAIT_RWLOCK] = "rwlock",   [CD_WAIT_JOIN] = "join",
+		[CD_WAIT_CONDVAR] = "condvar", [CD_WAIT_SEMAPHORE] = "semaphore",
+		[CD_WAIT_FUTEX] = "futex",     [CD_WAIT_SYSCALL] = "syscall",
+	};
+	return kind >= 0 && kind <= CD_WAIT_SYSCALL ? kinds[kind] : "none";
+}
+
+const char *cd_state_name(int state)
+{
+	return state == CD_STATE_RUNNING ? "running" : state == CD_STATE_BLOCKED ? "blocked" : "unknown";
+}
+
+/* The system calls a waiting thread is found in, by number (x86-64). */
+static const struct {
+	long nr;
+	const char *name;
+} calls[] = {
+		{ SYS_read, "read" },           { SYS_write, "write" },
+		{ SYS_poll, "poll" },           { SYS_ppoll, "ppoll" },
+		{ SYS_select, "select" },       { SYS_pselect6, "pselect6" },
+		{ SYS_pread64, "pread64" },     { SYS_pwrite64, "pwrite64" },
+		{ SYS_readv, "readv" },         { SYS_writev, "writev" },
+		{ SYS_pause, "pause" },         { SYS_nanosleep, "nanosleep" },
+		{ SYS_clock_nanosleep, "clock_nanosleep" },
+		{ SYS_accept, "accept" },       { SYS_accept4, "accept4" },
+		{ SYS_connect, "connect" },     { SYS_recvfrom, "recvfrom" },
+		{ SYS_sendto, "sendto" },       { SYS_recvmsg, "recvmsg" },
+		{ SYS_sendmsg, "sendmsg" },     { SYS_wait4, "wait4" },
+		{ SYS_waitid, "waitid" },       { SYS_futex, "futex" },
+		{ SYS_epoll_wait, "epoll_wait" }, { SYS_epoll_pwait, "epoll_pwait" },
+		{ SYS_rt_sigtimedwait, "rt_sigtimedwait" }, { SYS_rt_sigsuspend, "rt_sigsuspend" },
+		{ SYS_flock, "flock" },         { SYS_fsync, "fsync" },
+		{ SYS_fdatasync, "fdatasync" }, { SYS_msgrcv, "msgrcv" },
+		{ SYS_semop, "semop" },         { SYS_io_getevents, "io_getevents" },
+		{ SYS_io_uring_enter, "io_uring_enter" },
+};
+
+const char *cd_syscall_name(long nr)
+{
+	for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		if (calls[i].nr == nr)
+			return calls[i].name;
+	return NULL;
+}
+
+static int same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+long cd_syscall_number(const char *name)
+{
+	for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++)
+		if (same(calls[i].name, name))
+			return calls[i].nr;
+	return -1;
 }

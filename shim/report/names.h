@@ -15,4 +15,13 @@ const char *cd_missing_reason(int missing);
 /* AS-safe.  "main", "pthread", "foreign" for enum cd_origin. */
 const char *cd_origin_name(int origin);
 
+/* AS-safe.  "mutex", "join"... for enum cd_wait_kind. */
+const char *cd_wait_kind_name(int kind);
+/* AS-safe.  "running", "blocked", "unknown" for enum cd_thread_state. */
+const char *cd_state_name(int state);
+/* AS-safe.  The name of system call nr, or NULL. */
+const char *cd_syscall_name(long nr);
+/* AS-safe.  The number of the system call named, or -1. */
+long cd_syscall_number(const char *name);
+
 #endif

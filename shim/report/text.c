@@ -172,11 +172,62 @@ static void part_registers(struct cd_out *o, const struct cd_dump_view *v, int u
 	}
 }
 
+/* ' held by thread TID "NAME"' (" (gone)" when it is no longer one). */
+static void held_by(struct cd_out *o, const struct cd_dump_view *v, const struct cd_wait *w)
+{
+	cd_out_str(o, w->kind == CD_WAIT_JOIN ? " of thread " : " held by thread ");
+	cd_out_dec(o, w->owner);
+	for (int k = 0; k < v->nslots; k++) {
+		struct cd_slot *t = cd_view_slot(v, k);
+		if (t->tid == w->owner) {
+			cd_out_str(o, " \"");
+			cd_out_text(o, t->name);
+			cd_out_char(o, '"');
+			break;
+		}
+	}
+	if (!w->owner_alive)
+		cd_out_str(o, " (gone)");
+}
+
+/* "KIND [SYSCALL] [fd N] [0xADDR (MODULE+0xOFF)] [held by ...]". */
+static void wait_words(struct cd_out *o, const struct cd_dump_view *v, const struct cd_wait *w)
+{
+	const char *call = w->sysno >= 0 ? cd_syscall_name(w->sysno) : NULL;
+	cd_out_str(o, cd_wait_kind_name(w->kind ? w->kind : CD_WAIT_SYSCALL));
+	if ((w->kind == CD_WAIT_SYSCALL || !w->kind) && call) {
+		cd_out_char(o, ' ');
+		cd_out_str(o, call);
+	}
+	if (w->fd >= 0) {
+		cd_out_str(o, " fd ");
+		cd_out_dec(o, w->fd);
+	}
+	if (w->address) {
+		struct cd_frame_info fi;
+		cd_symbolize(w->address, 0, &fi);
+		cd_out_char(o, ' ');
+		cd_out_hex(o, w->address);
+		if (fi.module) {
+			cd_out_str(o, " (");
+			name_plus(o, fi.module, fi.module_offset);
+			cd_out_char(o, ')');
+		}
+	}
+	if (w->owner)
+		held_by(o, v, w);
+}
+
 static void part_thread(struct cd_out *o, const struct cd_dump_view *v, int i)
 {
 	struct cd_slot *s = cd_view_slot(v, i);
 	cd_out_eol(o);
 	thread_header(o, s);
+	if (s->wait.state == CD_STATE_BLOCKED) {
+		cd_out_str(o, "waiting: ");
+		wait_words(o, v, &s->wait);
+		cd_out_eol(o);
+	}
 	if (i == 0 && v->trigger->fatal)
 		part_registers(o, v, 0);
 	frames(o, v, s);
@@ -198,6 +249,27 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unu
 		cd_out_text(o, s->name);
 		cd_out_str(o, "\": ");
 		cd_out_str(o, cd_missing_reason(s->missing));
+		cd_out_eol(o);
+	}
+}
+
+/* One line a cycle: each thread, and what it waits for. */
+static void part_deadlocks(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	(void)unused;
+	for (int c = 0; c < v->ndeadlocks; c++) {
+		if (c == 0)
+			cd_out_eol(o);
+		cd_out_str(o, "crashdump: deadlock:");
+		for (int k = v->cycle_start[c]; k < v->cycle_start[c + 1]; k++) {
+			struct cd_slot *s = cd_view_slot(v, v->cycle_slots[k]);
+			cd_out_str(o, k > v->cycle_start[c] ? "; thread " : " thread ");
+			cd_out_dec(o, s->tid);
+			cd_out_str(o, " \"");
+			cd_out_text(o, s->name);
+			cd_out_str(o, "\" waits for ");
+			wait_words(o, v, &s->wait);
+		}
 		cd_out_eol(o);
 	}
 }
@@ -248,6 +320,8 @@ void cd_report_text(struct cd_out *o, const struct cd_dump_view *v)
 	}
 	if (cd_report_part(o, v, part_missing, 0, &faults) < 0)
 		note(o, "the missing threads", 0);
+	if (cd_report_part(o, v, part_deadlocks, 0, &faults) < 0)
+		note(o, "the deadlocks", 0);
 	if (cd_report_part(o, v, part_modules, 0, &faults) < 0)
 		note(o, "the modules", 0);
 

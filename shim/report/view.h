@@ -56,6 +56,35 @@ enum cd_listed {
 	CD_LISTED_NO_MEMORY,  /* no memory for more slots than those reserved at load */
 };
 
+/* What a thread waits for (README "Why each thread waits"). */
+enum cd_wait_kind {
+	CD_WAIT_NONE = 0,       /* running, or nothing known */
+	CD_WAIT_MUTEX,
+	CD_WAIT_RWLOCK,
+	CD_WAIT_JOIN,
+	CD_WAIT_CONDVAR,
+	CD_WAIT_SEMAPHORE,
+	CD_WAIT_FUTEX,          /* another futex */
+	CD_WAIT_SYSCALL,        /* another blocking system call */
+};
+
+enum cd_thread_state { CD_STATE_UNKNOWN = 0, CD_STATE_RUNNING, CD_STATE_BLOCKED };
+
+/* The wait of one thread: the raw facts its answer took from its
+ * interrupted context, and what the coordinator decoded from them. */
+struct cd_wait {
+	int state;              /* enum cd_thread_state */
+	long sysno;             /* the system call, -1 when not known */
+	uint64_t arg[3];        /* rdi, rsi, rdx at the interruption */
+	int64_t cpu_ns;         /* the thread's CPU time, -1 when not known */
+	int kind;               /* enum cd_wait_kind, decoded */
+	uintptr_t address;      /* the object waited on, 0 none */
+	int fd;                 /* for a call on one descriptor, else -1 */
+	pid_t owner;            /* 0: none known */
+	int owner_alive;        /* with owner: a thread of the process still */
+	int in_deadlock;        /* a member of a cycle of the wait-for graph */
+};
+
 /* One listed thread.  Followed in memory by pcs[frames], then
  * exact[frames] (frames: the view's). */
 struct cd_slot {
@@ -69,6 +98,7 @@ struct cd_slot {
 	int crashed;           /* received a fatal signal */
 	uintptr_t created_by;  /* pthread origin: return address into the creator */
 	char name[CD_NAME_LEN];
+	struct cd_wait wait;
 };
 
 struct cd_dump_view {
@@ -88,6 +118,12 @@ struct cd_dump_view {
 	size_t stride;
 	int nslots;
 	int frames;
+	/* The deadlocks: ndeadlocks cycles; cycle k is the slot indices
+	 * cycle_slots[cycle_start[k] .. cycle_start[k + 1]), each thread
+	 * waiting for the next, the last for the first. */
+	int ndeadlocks;
+	const int *cycle_start;
+	const int *cycle_slots;
 };
 
 static inline struct cd_slot *cd_view_slot(const struct cd_dump_view *v, int i)

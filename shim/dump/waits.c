@@ -1,0 +1,259 @@
+/* waits.c - why each thread waits (glibc 2.36 and later, x86-64): the
+ * system call an answer found its thread in, and for a futex, which of
+ * glibc's primitives waits on it (told by the functions in the thread's
+ * innermost frames), the object's address, and the owner the object's own
+ * memory names at the dump: a mutex's __owner (or, for priority-inheriting
+ * and robust ones, the tid the kernel keeps in the lock word), the thread a
+ * join waits for.  A lock word that is taken while no owner is written
+ * gives no owner, never a guess.  Then every cycle of the wait-for graph
+ * (thread -> owner), in linear time and fixed arrays.
+ * Context: AS-safe (the dump coordinator); lock memory is read under the
+ * fault probe, so a freed or unmapped lock costs only its owner. */
+#include "dump/waits.h"
+#include "base/bounds.h"
+#include "base/guard.h"
+#include "base/out.h"
+#include "base/runtime.h"
+#include "symbols/symbols.h"
+#include "report/names.h"
+
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FUTEX_CMD(op) ((op) & 0x7f)    /* less FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
+#define FUTEX_LOCK_PI 6
+#define FUTEX_LOCK_PI2 13
+#define FUTEX_TID_MASK 0x3fffffffu
+/* pthread_mutex_t (nptl/pthread_mutex_*.c): the lock word at 0, __owner at
+ * 8, __kind at 16; a robust or priority-inheriting kind keeps the owner in
+ * the lock word. */
+#define MUTEX_OWNER 8
+#define MUTEX_KIND 16
+#define MUTEX_KIND_ROBUST 16
+#define MUTEX_KIND_PI 32
+/* pthread_cond_t: the waiters' futex is __g_signals[g], at 40 + 4 g. */
+#define COND_SIGNALS 40
+/* pthread_rwlock_t: a writer waits on __writers_futex at 12; the writer
+ * holding it is __cur_writer at 24. */
+#define RWLOCK_WRITERS_FUTEX 12
+#define RWLOCK_CUR_WRITER 24
+
+static int read_int(uintptr_t addr, int *out)
+{
+	uintptr_t w;
+	if (cd_probe_word(addr, &w) < 0)
+		return -1;
+	*out = (int)(uint32_t)w;
+	return 0;
+}
+
+static int has(const char *name, const char *part)
+{
+	size_t n = cd_strlen(part);
+	for (const char *p = name; p && *p; p++)
+		if (cd_strneq(p, part, n))
+			return 1;
+	return 0;
+}
+
+/* Which primitive waits on a futex, from the innermost functions. */
+static int futex_kind(const struct cd_dump_view *v, struct cd_slot *s)
+{
+	uintptr_t *pcs = cd_slot_pcs(s);
+	uint8_t *exact = cd_slot_exact(s, v->frames);
+	for (int k = 0; k < s->nframes && k < 6; k++) {
+		struct cd_frame_info fi;
+		cd_symbolize(pcs[k], !exact[k], &fi);
+		const char *f = fi.function;
+		if (!f)
+			continue;
+		if (has(f, "lll_lock_wait_private"))
+			return CD_WAIT_FUTEX; /* glibc's own locks: no owner kept */
+		if (has(f, "lll_lock_wait") || has(f, "pthread_mutex_") || has(f, "lll_clocklock") ||
+		    has(f, "futex_lock_pi"))
+			return CD_WAIT_MUTEX;
+		if (has(f, "rwlock"))
+			return CD_WAIT_RWLOCK;
+		if (has(f, "pthread_cond_"))
+			return CD_WAIT_CONDVAR;
+		if (has(f, "sem_wait") || has(f, "sem_timedwait") || has(f, "sem_clockwait"))
+			return CD_WAIT_SEMAPHORE;
+		if (has(f, "join"))
+			return CD_WAIT_JOIN;
+	}
+	return CD_WAIT_FUTEX;
+}
+
+static void mutex_owner(struct cd_wait *w)
+{
+	int lock, kind = 0, owner = 0;
+	w->address = (uintptr_t)w->arg[0];
+	if (read_int(w->address, &lock) < 0 || lock == 0)
+		return; /* unreadable, or released since */
+	int cmd = FUTEX_CMD((int)w->arg[1]);
+	read_int(w->address + MUTEX_KIND, &kind);
+	if (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2 || (kind & (MUTEX_KIND_ROBUST | MUTEX_KIND_PI)))
+		owner = (int)((unsigned)lock & FUTEX_TID_MASK);
+	else if (read_int(w->address + MUTEX_OWNER, &owner) < 0)
+		owner = 0;
+	w->owner = owner > 0 ? owner : 0;
+}
+
+static void decode_futex(const struct cd_dump_view *v, struct cd_slot *s)
+{
+	struct cd_wait *w = &s->wait;
+	int writer;
+	w->kind = futex_kind(v, s);
+	switch (w->kind) {
+	case CD_WAIT_MUTEX:
+		mutex_owner(w);
+		break;
+	case CD_WAIT_JOIN:
+		/* futex(&pd->tid, WAIT, tid): the expected value is the
+		 * joined thread's tid, which the kernel clears at its exit */
+		w->address = (uintptr_t)w->arg[0];
+		w->owner = (pid_t)w->arg[2];
+		break;
+	case CD_WAIT_CONDVAR:
+		w->address = ((uintptr_t)w->arg[0] - COND_SIGNALS) & ~(uintptr_t)7;
+		break;
+	case CD_WAIT_RWLOCK:
+		w->address = (uintptr_t)w->arg[0];
+		if (w->address % 8 == 4) { /* on __writers_futex: unambiguous */
+			w->address -= RWLOCK_WRITERS_FUTEX;
+			if (read_int(w->address + RWLOCK_CUR_WRITER, &writer) == 0 && writer > 0)
+				w->owner = writer;
+		}
+		break;
+	default:
+		w->address = (uintptr_t)w->arg[0];
+		break;
+	}
+}
+
+/* The calls on one descriptor, whose first argument is it. */
+static int fd_call(long nr)
+{
+	switch (nr) {
+	case SYS_read: case SYS_write: case SYS_pread64: case SYS_pwrite64: case SYS_readv:
+	case SYS_writev: case SYS_accept: case SYS_accept4: case SYS_connect: case SYS_recvfrom:
+	case SYS_sendto: case SYS_recvmsg: case SYS_sendmsg: case SYS_epoll_wait:
+	case SYS_epoll_pwait: case SYS_flock: case SYS_fsync: case SYS_fdatasync:
+		return 1;
+	}
+	return 0;
+}
+
+static void decode_syscall(struct cd_wait *w)
+{
+	int fd;
+	w->kind = CD_WAIT_SYSCALL;
+	if (fd_call(w->sysno))
+		w->fd = (int)w->arg[0];
+	else if ((w->sysno == SYS_poll || w->sysno == SYS_ppoll) && w->arg[1] == 1 &&
+	         read_int((uintptr_t)w->arg[0], &fd) == 0) /* one struct pollfd */
+		w->fd = fd;
+}
+
+/* The slot of tid, or -1: slots 1.. are in tid order, slot 0 apart. */
+static int slot_of(const struct cd_dump_view *v, pid_t tid)
+{
+	if (cd_view_slot(v, 0)->tid == tid)
+		return 0;
+	int lo = 1, hi = v->nslots;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (cd_view_slot(v, mid)->tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < v->nslots && cd_view_slot(v, lo)->tid == tid ? lo : -1;
+}
+
+static int owner_alive(const struct cd_dump_view *v, pid_t owner)
+{
+	int k = slot_of(v, owner);
+	if (k >= 0)
+		return cd_view_slot(v, k)->missing != CD_MISSING_EXITED &&
+		       cd_view_slot(v, k)->missing != CD_MISSING_ZOMBIE;
+	return syscall(SYS_tgkill, cd_rt.pid, owner, 0) == 0 || errno != ESRCH;
+}
+
+static int next[CD_MAX_TASKS], mark[CD_MAX_TASKS];
+static int cycle_start[CD_MAX_TASKS + 1], cycle_slots[CD_MAX_TASKS];
+
+/* Every cycle of the graph slot -> slot of its owner: each slot has at
+ * most one edge, so one walk from each unmarked slot, marked with the walk
+ * that reached it, finds each cycle once; waiters behind a cycle are not
+ * in it. */
+static void find_cycles(struct cd_dump_view *v)
+{
+	int n = v->nslots, ncycles = 0, nmembers = 0;
+	for (int i = 0; i < n; i++)
+		mark[i] = 0;
+	for (int i = 0; i < n; i++) {
+		int k = i;
+		while (k >= 0 && !mark[k]) {
+			mark[k] = i + 1;
+			k = next[k];
+		}
+		if (k < 0 || mark[k] != i + 1)
+			continue; /* ends, or joins a walk made before */
+		cycle_start[ncycles++] = nmembers;
+		int j = k;
+		do {
+			cycle_slots[nmembers++] = j;
+			cd_view_slot(v, j)->wait.in_deadlock = 1;
+			j = next[j];
+		} while (j != k);
+	}
+	cycle_start[ncycles] = nmembers;
+	v->ndeadlocks = ncycles;
+	v->cycle_start = cycle_start;
+	v->cycle_slots = cycle_slots;
+}
+
+/* A call that returned EINTR has lost its number (rax); its arguments are
+ * still in place.  The libc function it was made from, frame 0, names it:
+ * glibc's futex waits contain "futex", and the plain wrappers carry the
+ * call's own name ("__poll", "clock_nanosleep"). */
+static long sysno_from_frame(const struct cd_dump_view *v, struct cd_slot *s)
+{
+	struct cd_frame_info fi;
+	if (s->nframes < 1)
+		return -1;
+	cd_symbolize(cd_slot_pcs(s)[0], !cd_slot_exact(s, v->frames)[0], &fi);
+	if (!fi.function)
+		return -1;
+	if (has(fi.function, "futex"))
+		return SYS_futex;
+	const char *f = fi.function;
+	while (*f == '_')
+		f++;
+	return cd_syscall_number(f);
+}
+
+void cd_waits_decode(struct cd_dump_view *v)
+{
+	for (int i = 0; i < v->nslots; i++) {
+		struct cd_slot *s = cd_view_slot(v, i);
+		struct cd_wait *w = &s->wait;
+		next[i] = -1;
+		if (s->missing != CD_DUMPED || w->state != CD_STATE_BLOCKED)
+			continue;
+		if (w->sysno < 0)
+			w->sysno = sysno_from_frame(v, s);
+		if (w->sysno == SYS_futex)
+			decode_futex(v, s);
+		else
+			decode_syscall(w);
+		if (w->owner) {
+			w->owner_alive = owner_alive(v, w->owner);
+			if (w->kind == CD_WAIT_MUTEX || w->kind == CD_WAIT_RWLOCK || w->kind == CD_WAIT_JOIN)
+				next[i] = slot_of(v, w->owner);
+		}
+	}
+	find_cycles(v);
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# waits.bats - why each thread waits (README "Why each thread waits"): the
+# primitive, its address and its owner as the object's own memory names it,
+# the system call and descriptor, threads that run, and every cycle of the
+# wait-for graph, in JSON and in the text report.
+# bats file_tags=dump
+
+bats_require_minimum_version 1.5.0
+load test_helper
+
+setup() {
+	crash_setup
+}
+
+teardown() {
+	fixture_teardown
+}
+
+# tid ROLE, obj NAME: what the fixture printed.
+tid() {
+	sed -n "s/^$1 //p" "$OUT"
+}
+obj() {
+	sed -n "s/^obj $1 //p" "$OUT"
+}
+
+# wait_of ROLE: the JSON wait of ROLE's thread, as "KIND ADDRESS OWNER ALIVE".
+wait_of() {
+	jqr ".threads[] | select(.tid == $(tid "$1")) | .wait | \"\(.kind) \(.address) \(.owner) \(.owner_alive)\""
+}
+
+dump_waits() {
+	start_fixture wait_kinds
+	quit_fixture
+}
+
+@test "a waiter on a normal, timed, PI or robust mutex: the mutex, and the thread that holds it" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_json_invariants
+	local h
+	h=$(tid holder)
+	assert_equal "$(wait_of w-normal)" "mutex $(obj normal) $h true"
+	assert_equal "$(wait_of w-timed)" "mutex $(obj normal) $h true"
+	assert_equal "$(wait_of w-pi)" "mutex $(obj pi) $h true"
+	assert_equal "$(wait_of w-robust)" "mutex $(obj robust) $h true"
+}
+
+@test "a writer waiting on a write-held rwlock: the rwlock and its writer" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of w-writer)" "rwlock $(obj rw) $(tid holder) true"
+}
+
+@test "join, condvar, semaphore: the object, an owner only for the join" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of joiner)" "join $(jqr ".threads[] | select(.tid == $(tid joiner)) | .wait.address") $(tid joinee) true"
+	assert_equal "$(wait_of w-cond)" "condvar $(obj cond) null null"
+	assert_equal "$(wait_of w-sem)" "semaphore $(obj sem) null null"
+}
+
+@test "a read on a pipe: syscall read and its descriptor; a running thread: no wait, and CPU time" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_jq ".threads[] | select(.tid == $(tid w-read)) | .wait | [.kind, .syscall, .fd, .owner]" "[\"syscall\",\"read\",$(obj read_fd),null]"
+	assert_jq ".threads[] | select(.tid == $(tid runner)) | [.state, .wait]" '["running",null]'
+	assert_jq ".threads[] | select(.tid == $(tid runner)) | .cpu_ms > 0" true
+	assert_jq "[.threads[] | select(.state == \"blocked\") | .tid] | index($(tid w-read)) != null" true
+}
+
+@test "a mutex held by a thread that has exited: its tid, owner_alive false" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of w-abandoned)" "mutex $(obj abandoned) $(tid abandoner) false"
+}
+
+@test "deadlocks: the two-thread cycle without the thread behind it, and the thread that waits for itself" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	local a b s
+	a=$(tid dl-a)
+	b=$(tid dl-b)
+	s=$(tid self)
+	assert_jq '.deadlocks | length' 2
+	assert_jq "[.deadlocks[] | .threads | sort]" "$(printf '[[%s],[%s,%s]]' "$s" "$(printf '%s\n%s' "$a" "$b" | sort -n | head -1)" "$(printf '%s\n%s' "$a" "$b" | sort -n | tail -1)" | jq -c 'sort')"
+	assert_jq "[.deadlocks[].edges[] | select(.tid == $a) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj dl_b)\",$b]]"
+	assert_jq "[.deadlocks[].edges[] | select(.tid == $s) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj self)\",$s]]"
+	assert_equal "$(wait_of dl-behind)" "mutex $(obj dl_a) $a true"
+}
+
+@test "the text report: a waiting line after each blocked thread's header, one deadlock line a cycle" {
+	dump_waits
+	assert_text_invariants "$ERR"
+	run grep -A1 -E "^thread $(tid w-normal) " "$ERR"
+	assert_line -n 1 --regexp "^waiting: mutex $(obj normal) \(.*/wait_kinds\+0x[0-9a-f]+\) held by thread $(tid holder) \"holder\"\$"
+	run grep -A1 -E "^thread $(tid runner) " "$ERR"
+	assert_line -n 1 --regexp '^#0 '
+	run grep -c '^crashdump: deadlock: ' "$ERR"
+	assert_output 2
+	assert_file_line "$ERR" "^crashdump: deadlock: thread $(tid self) \"self\" waits for mutex $(obj self) .*held by thread $(tid self) \"self\"\$"
+}
