@@ -80,7 +80,7 @@ dump_waits() {
 	assert_equal "$(wait_of w-abandoned)" "mutex $(obj abandoned) $(tid abandoner) false"
 }
 
-@test "deadlocks: the two-thread cycle without the thread behind it, and the thread that waits for itself" {
+@test "deadlocks: a two-thread cycle without the thread behind it, a three-thread ring, a thread that waits for itself" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
@@ -88,11 +88,18 @@ dump_waits() {
 	a=$(tid dl-a)
 	b=$(tid dl-b)
 	s=$(tid self)
-	assert_jq '.deadlocks | length' 2
-	assert_jq "[.deadlocks[] | .threads | sort]" "$(printf '[[%s],[%s,%s]]' "$s" "$(printf '%s\n%s' "$a" "$b" | sort -n | head -1)" "$(printf '%s\n%s' "$a" "$b" | sort -n | tail -1)" | jq -c 'sort')"
+	assert_jq '.deadlocks | length' 3
+	local want
+	want=$(printf '[[%s],[%s,%s],[%s,%s,%s]]' "$s" "$a" "$b" "$(tid ring-0)" "$(tid ring-1)" "$(tid ring-2)" |
+		jq -c 'map(sort) | sort')
+	assert_jq "[.deadlocks[] | .threads | sort] | sort" "$want"
 	assert_jq "[.deadlocks[].edges[] | select(.tid == $a) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj dl_b)\",$b]]"
 	assert_jq "[.deadlocks[].edges[] | select(.tid == $s) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj self)\",$s]]"
 	assert_equal "$(wait_of dl-behind)" "mutex $(obj dl_a) $a true"
+	local k
+	for k in 0 1 2; do
+		assert_equal "$(wait_of ring-$k)" "mutex $(obj ring$(((k + 1) % 3))) $(tid ring-$(((k + 1) % 3))) true"
+	done
 }
 
 @test "the text report: a waiting line after each blocked thread's header, one deadlock line a cycle" {
@@ -103,6 +110,30 @@ dump_waits() {
 	run grep -A1 -E "^thread $(tid runner) " "$ERR"
 	assert_line -n 1 --regexp '^#0 '
 	run grep -c '^crashdump: deadlock: ' "$ERR"
-	assert_output 2
+	assert_output 3
 	assert_file_line "$ERR" "^crashdump: deadlock: thread $(tid self) \"self\" waits for mutex $(obj self) .*held by thread $(tid self) \"self\"\$"
+}
+
+@test "CRASHDUMP_ON_QUIT=continue: twenty dumps disturb no untimed mutex, condvar, semaphore, join or read" {
+	export CRASHDUMP_ON_QUIT=continue CRASHDUMP_FORMAT=json
+	CTL="$BATS_TEST_TMPDIR/control"
+	mkfifo "$CTL"
+	open_answers
+	start_fixture wait_calm "$CTL"
+	local i
+	for ((i = 0; i < 20; i++)); do
+		quit_continue
+	done
+	# no call returned early: the next answer is the ping's, not a "returned"
+	ask ping '^pong$'
+	send_command release
+	local got=()
+	for ((i = 0; i < 5; i++)); do
+		await_answer '^returned [a-z]+ -?[0-9]+$'
+		got+=("$ANSWER")
+	done
+	run bash -c 'printf "%s\n" "$@" | sort' _ "${got[@]}"
+	assert_output $'returned cond 0\nreturned join 0\nreturned mutex 0\nreturned read 0\nreturned sem 0'
+	run grep -c "crashdump/1" "$ERR"
+	assert_output 20
 }
