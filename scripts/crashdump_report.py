@@ -32,6 +32,9 @@ INLINED = re.compile(r'^\s+inlined: (\S+)(?: at (.+):(\d+))?$')
 WHERE = re.compile(r'^(.+)\+0x([0-9a-fA-F]+)$')  # MODULE+0xOFFSET, or ??
 MODULE = re.compile(r'^module (.+) 0x[0-9a-fA-F]+ (\S+)$')
 JSON_START = re.compile(r'\{\s*"format"\s*:\s*"crashdump/1"')
+# A blocked thread's wait with its object's module and offset (a lock in a
+# module's data), once named: " object NAME" after it.
+WAITING = re.compile(r'^waiting: .*?\((/[^()]+)\+0x([0-9a-fA-F]+)\)')
 
 # ---- crashdump-run: the summary -----------------------------------------------
 
@@ -292,6 +295,29 @@ def run_symbolizer(target, addresses):
     return result
 
 
+def name_objects(target, addresses):
+    """{address: "NAME" or "NAME+0xOFF"} for data addresses of target (the
+    global a lock is): eu-addr2line -S knows data symbols; binutils'
+    addr2line names functions only, so without elfutils there are none."""
+    if os.path.basename(symbolizer) != 'eu-addr2line':
+        return {}
+    text = ''.join('0x%x\n' % a for a in addresses)
+    try:
+        out = subprocess.run([symbolizer, '-S', '-e', target], input=text.encode(),
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    lines = out.decode('utf-8', 'replace').splitlines()
+    names = {}
+    # Two lines an address: the symbol ("??" unknown), then its location.
+    for i, addr in enumerate(addresses):
+        if 2 * i < len(lines):
+            name = lines[2 * i].strip()
+            if name and name != '??' and ' ' not in name:
+                names[addr] = name
+    return names
+
+
 def symbolize(argv):
     """symbolize SYMBOLIZER INPUT OUTPUT...: crashdump-symbolize's work;
     pairs INPUT OUTPUT ("-" for stdin and stdout), an OUTPUT file written
@@ -303,6 +329,17 @@ def symbolize(argv):
     # Reading: every input, its lines, and for each line what to look up.
     inputs = []
     requests = {}  # target file -> set of addresses
+    data_requests = {}  # target file -> set of data addresses (locks)
+
+
+    def request_data(module, build_id, offset):
+        if module is None or offset is None:
+            return None
+        target = target_file(module, build_id)
+        if target is None:
+            return None
+        data_requests.setdefault(target, set()).add(offset)
+        return (target, offset)
 
 
     def request(module, build_id, offset, is_return):
@@ -346,6 +383,11 @@ def symbolize(argv):
                 key = request(module, build_ids.get(module), hexnum(f.get('module_offset')), is_return)
                 if key:
                     keys[(ti, fi)] = key
+            w = t.get('wait')
+            if isinstance(w, dict) and isinstance(w.get('module'), str) and 'object' not in w:
+                key = request_data(w['module'], build_ids.get(w['module']), hexnum(w.get('module_offset')))
+                if key:
+                    keys[(ti, 'wait')] = key
         return keys
 
 
@@ -387,6 +429,12 @@ def symbolize(argv):
                 continue
             if THREAD.match(line) or not line.strip():
                 prev = None
+            w = WAITING.match(line)
+            if w and ' object ' not in line:
+                mod = w.group(1)
+                key = request_data(mod, build_ids[report_of_line[i]].get(mod), int(w.group(2), 16))
+                items.append(('waiting', raw, key))
+                continue
             j = JSON_START.search(line)
             if j:
                 try:
@@ -412,6 +460,10 @@ def symbolize(argv):
     for target, addrs in requests.items():
         for addr, chain in run_symbolizer(target, sorted(addrs)).items():
             answers[(target, addr)] = chain
+    objects = {}
+    for target, addrs in data_requests.items():
+        for addr, name in name_objects(target, sorted(addrs)).items():
+            objects[(target, addr)] = name
 
 
     def loc(file, line):
@@ -433,9 +485,17 @@ def symbolize(argv):
                     chunks.append((eol or '\n') + '    inlined: %s%s' % (func or '??', loc(ifile, iline)))
                 chunks.append(eol)
                 changed = True
-            elif kind == 'json' and any(k in answers for k in key.values()):
+            elif kind == 'waiting' and key in objects:
+                body = data.rstrip('\r\n')
+                chunks.append(body + ' object ' + objects[key] + data[len(body):])
+                changed = True
+            elif kind == 'json' and any(k in answers or k in objects for k in key.values()):
                 prefix, obj, rest, _ = data
                 for (ti, fi), k in key.items():
+                    if fi == 'wait':
+                        if k in objects:
+                            obj['threads'][ti]['wait']['object'] = objects[k]
+                        continue
                     if k not in answers:
                         continue
                     chain = answers[k]

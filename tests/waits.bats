@@ -137,3 +137,18 @@ dump_waits() {
 	run grep -c "crashdump/1" "$ERR"
 	assert_output 20
 }
+
+@test "crashdump-symbolize names the global a thread waits on, in the text report and in JSON" {
+	command -v eu-addr2line >/dev/null || skip "eu-addr2line (elfutils) is not installed"
+	dump_waits
+	local text="$BATS_TEST_TMPDIR/symbolized"
+	"$ROOT/scripts/crashdump-symbolize" <"$ERR" >"$text"
+	run grep -A1 -E "^thread $(tid w-normal) " "$text"
+	assert_line -n 1 --regexp "^waiting: mutex $(obj normal) \(.*\) held by thread $(tid holder) \"holder\" object normal\$"
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	"$ROOT/scripts/crashdump-symbolize" <"$ERR" >"$text"
+	load_json "$text"
+	assert_jq ".threads[] | select(.tid == $(tid w-normal)) | .wait.object" normal
+	assert_jq ".threads[] | select(.tid == $(tid w-cond)) | .wait.object" cond
+}
