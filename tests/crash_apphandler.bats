@@ -8,14 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 # assert_app_view: the fixture's own view of its SIGSEGV action (stdout).
 assert_app_view() {

@@ -5,14 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 # skip_unless_realtime: the fixture could keep its crashers from being
 # preempted before their fault (see crash_concurrent.c); without that, a

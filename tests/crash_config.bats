@@ -5,14 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 @test "CRASHDUMP_SIGNALS=none: SIGSEGV gives no report, status 139" {
 	export CRASHDUMP_SIGNALS=none

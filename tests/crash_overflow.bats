@@ -5,14 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 # check_overflow_json WHERE THREADS [FRAMES]: the JSON report of an
 # overflow in WHERE: complete, the overflowing thread first, cut at the

@@ -6,14 +6,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 # check_app_quit API: the handler installed with API runs exactly once on
 # one SIGQUIT; no report; exit 0.

@@ -6,14 +6,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 K=3 # parked workers besides the crashing thread
 

@@ -7,14 +7,7 @@
 
 bats_require_minimum_version 1.5.0
 load test_helper
-
-setup() {
-	crash_setup
-}
-
-teardown() {
-	fixture_teardown
-}
+load lib/crash_suite
 
 # tid ROLE, obj NAME: what the fixture printed.
 tid() {
