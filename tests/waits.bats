@@ -56,6 +56,13 @@ dump_waits() {
 	assert_equal "$(wait_of w-sem)" "semaphore $(obj sem) null null"
 }
 
+@test "a program's own futex wait, in a function it calls app_join_workers: a futex, no owner" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of own-futex)" "futex $(obj own) null null"
+}
+
 @test "a read on a pipe: syscall read and its descriptor; a running thread: no wait, and CPU time" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits

@@ -71,8 +71,8 @@ static int install(void *base)
  * only then): a new thread with the same pthread_t takes the stack as it
  * was left, installed in a thread that is gone, so an exiting thread makes
  * no system call to disable it.  A thread that finds no room in the table
- * disables its stack at exit, which then goes to the free list.  Changed
- * under the registry's lock (taken around fork). */
+ * disables its stack at exit, which then goes to the free list.  Written
+ * under the registry's lock (taken around fork), read without it. */
 static struct {
 	uintptr_t self;
 	void *stack;
@@ -80,10 +80,14 @@ static struct {
 static int nbound;
 static void *free_stacks; /* linked through each stack's lowest word */
 
+/* The slot of self, or the empty one where it would go.  Slots fill and
+ * never empty, so a reader without the lock finds self's entry if it was
+ * made, or an empty slot it then rechecks under the lock. */
 static unsigned bound_slot(uintptr_t self)
 {
 	unsigned h = (unsigned)((self >> 12) * 2654435761u) % (2 * CD_BOUND_STACKS);
-	while (bound[h].self && bound[h].self != self)
+	uintptr_t there;
+	while ((there = __atomic_load_n(&bound[h].self, __ATOMIC_ACQUIRE)) && there != self)
 		h = (h + 1) % (2 * CD_BOUND_STACKS);
 	return h;
 }
@@ -95,24 +99,36 @@ void cd_altstack_setup(void)
 {
 	uintptr_t self = (uintptr_t)pthread_self();
 	void *s = NULL;
-	cd_registry_lock();
+	/* An entry, once written, names its glibc thread for good: the usual
+	 * case (this glibc thread has run before) reads the table without the
+	 * lock; only a new entry or the free list takes it. */
 	unsigned h = bound_slot(self);
-	if (bound[h].self) {
+	if (__atomic_load_n(&bound[h].self, __ATOMIC_ACQUIRE) == self) {
 		s = bound[h].stack;
-	} else if (free_stacks) {
-		s = free_stacks;
-		free_stacks = *(void **)s;
+	} else {
+		cd_registry_lock();
+		h = bound_slot(self);
+		if (bound[h].self == self) {
+			s = bound[h].stack;
+		} else if (free_stacks) {
+			s = free_stacks;
+			free_stacks = *(void **)s;
+		}
+		cd_registry_unlock();
 	}
-	cd_registry_unlock();
 	if (!s && !(s = map_stack()))
 		return;
 	if (!install(s))
 		return; /* the stack is lost: it may still be bound, never reused twice */
+	if (bound[h].self == self) {
+		cd_tls.stack_bound = 1;
+		return;
+	}
 	cd_registry_lock();
 	h = bound_slot(self);
 	if (!bound[h].self && nbound < CD_BOUND_STACKS) {
-		bound[h].self = self;
 		bound[h].stack = s;
+		__atomic_store_n(&bound[h].self, self, __ATOMIC_RELEASE);
 		nbound++;
 	}
 	cd_tls.stack_bound = bound[h].self == self;

@@ -43,10 +43,12 @@ static void read_word(void *arg)
 	memcpy(&p->val, (const void *)p->addr, sizeof p->val);
 }
 
+/* A fault that would not reach our handler (the guards not armed, a
+ * sigaction refused) would end the process: no read then. */
 int cd_probe_word(uintptr_t addr, uintptr_t *val)
 {
 	struct probe p = { .addr = addr };
-	if (cd_guarded(read_word, &p) < 0)
+	if (!cd_guard_faults_caught() || cd_guarded(read_word, &p) < 0)
 		return -1;
 	*val = p.val;
 	return 0;

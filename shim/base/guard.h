@@ -12,8 +12,8 @@
 int cd_guarded(void (*fn)(void *), void *arg);
 
 /* AS-safe.  Reads the word at addr into *val; 0, or -1 when the read
- * faulted.  No system call.  Only while cd_guard_faults_caught(): a fault
- * must reach our handler to come back here. */
+ * faulted, or when a fault could not come back here (outside
+ * cd_guard_arm .. cd_guard_disarm).  No system call. */
 int cd_probe_word(uintptr_t addr, uintptr_t *val);
 
 /* AS-safe.  Called first by the fault handler: when this thread is inside

@@ -149,6 +149,9 @@ int cd_census_take(pid_t self, int *incomplete)
 	if (n <= 0) {
 		n = cd_tasks_list(tids, CD_MAX_TASKS, &more);
 		if (n > 0) {
+			/* the kernel lists in creation order, which tid wrap-around
+			 * makes differ from tid order: slots are found by tid */
+			sort_tids(tids, n);
 			*incomplete = more ? CD_LISTED_LIMIT : CD_LISTED_ALL;
 		} else {
 			*incomplete = CD_LISTED_REGISTRY;

@@ -57,7 +57,16 @@ static int has(const char *name, const char *part)
 	return 0;
 }
 
-/* Which primitive waits on a futex, from the innermost functions. */
+/* glibc's own code: a program's function that happens to be called
+ * "join_all" or "my_pthread_mutex_lock" tells nothing. */
+static int in_libc(const char *module)
+{
+	static const char libc[] = "/libc.so.6";
+	size_t n = cd_strlen(module), k = sizeof libc - 1;
+	return n >= k && cd_strneq(module + n - k, libc, k);
+}
+
+/* Which primitive waits on a futex, from the innermost functions of libc. */
 static int futex_kind(const struct cd_dump_view *v, struct cd_slot *s)
 {
 	uintptr_t *pcs = cd_slot_pcs(s);
@@ -66,7 +75,7 @@ static int futex_kind(const struct cd_dump_view *v, struct cd_slot *s)
 		struct cd_frame_info fi;
 		cd_symbolize(pcs[k], !exact[k], &fi);
 		const char *f = fi.function;
-		if (!f)
+		if (!f || !fi.module || !in_libc(fi.module))
 			continue;
 		if (has(f, "lll_lock_wait_private"))
 			return CD_WAIT_FUTEX; /* glibc's own locks: no owner kept */
@@ -172,9 +181,8 @@ static int slot_of(const struct cd_dump_view *v, pid_t tid)
 	return lo < v->nslots && cd_view_slot(v, lo)->tid == tid ? lo : -1;
 }
 
-static int owner_alive(const struct cd_dump_view *v, pid_t owner)
+static int owner_alive(const struct cd_dump_view *v, pid_t owner, int k)
 {
-	int k = slot_of(v, owner);
 	if (k >= 0)
 		return cd_view_slot(v, k)->missing != CD_MISSING_EXITED &&
 		       cd_view_slot(v, k)->missing != CD_MISSING_ZOMBIE;
@@ -225,7 +233,7 @@ static long sysno_from_frame(const struct cd_dump_view *v, struct cd_slot *s)
 	if (s->nframes < 1)
 		return -1;
 	cd_symbolize(cd_slot_pcs(s)[0], !cd_slot_exact(s, v->frames)[0], &fi);
-	if (!fi.function)
+	if (!fi.function || !fi.module || !in_libc(fi.module))
 		return -1;
 	if (has(fi.function, "futex"))
 		return SYS_futex;
@@ -250,9 +258,10 @@ void cd_waits_decode(struct cd_dump_view *v)
 		else
 			decode_syscall(w);
 		if (w->owner) {
-			w->owner_alive = owner_alive(v, w->owner);
+			w->owner_slot = slot_of(v, w->owner);
+			w->owner_alive = owner_alive(v, w->owner, w->owner_slot);
 			if (w->kind == CD_WAIT_MUTEX || w->kind == CD_WAIT_RWLOCK || w->kind == CD_WAIT_JOIN)
-				next[i] = slot_of(v, w->owner);
+				next[i] = w->owner_slot;
 		}
 	}
 	find_cycles(v);

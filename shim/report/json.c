@@ -132,6 +132,17 @@ static void registers_obj(struct cd_out *o, const struct cd_dump_view *v, int wa
 	cd_out_char(o, '}');
 }
 
+/* "k":v, or "k":null when !known; and the comma. */
+static void dec_or_null(struct cd_out *o, const char *k, int known, long long v)
+{
+	key(o, k);
+	if (known)
+		cd_out_dec(o, v);
+	else
+		cd_out_str(o, "null");
+	cd_out_char(o, ',');
+}
+
 /* "state", "cpu_ms" and "wait" (README "Why each thread waits"). */
 static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
 {
@@ -155,12 +166,7 @@ static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
 	key(o, "syscall");
 	str_or_null(o, w->sysno >= 0 ? cd_syscall_name(w->sysno) : NULL);
 	cd_out_char(o, ',');
-	key(o, "fd");
-	if (w->fd >= 0)
-		cd_out_dec(o, w->fd);
-	else
-		cd_out_str(o, "null");
-	cd_out_char(o, ',');
+	dec_or_null(o, "fd", w->fd >= 0, w->fd);
 	key(o, "address");
 	if (w->address)
 		hex_str(o, w->address);
@@ -172,12 +178,7 @@ static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
 		cd_symbolize(w->address, 0, &fi);
 	named_offset(o, "module", fi.module, "module_offset", fi.module_offset);
 	cd_out_char(o, ',');
-	key(o, "owner");
-	if (w->owner)
-		cd_out_dec(o, w->owner);
-	else
-		cd_out_str(o, "null");
-	cd_out_char(o, ',');
+	dec_or_null(o, "owner", w->owner != 0, w->owner);
 	key(o, "owner_alive");
 	cd_out_str(o, !w->owner ? "null" : w->owner_alive ? "true" : "false");
 	cd_out_str(o, "},");

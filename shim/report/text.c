@@ -73,13 +73,20 @@ static void first_line(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_eol(o);
 }
 
+/* 'TID "NAME"': how every line of the report names a thread. */
+static void tid_name(struct cd_out *o, pid_t tid, const char *name)
+{
+	cd_out_dec(o, tid);
+	cd_out_str(o, " \"");
+	cd_out_text(o, name);
+	cd_out_char(o, '"');
+}
+
 static void thread_header(struct cd_out *o, struct cd_slot *s)
 {
 	cd_out_str(o, "thread ");
-	cd_out_dec(o, s->tid);
-	cd_out_str(o, " \"");
-	cd_out_text(o, s->name);
-	cd_out_str(o, "\" (");
+	tid_name(o, s->tid, s->name);
+	cd_out_str(o, " (");
 	cd_out_str(o, cd_origin_name(s->origin));
 	if (s->created_by) {
 		cd_out_str(o, ", created by ");
@@ -176,16 +183,10 @@ static void part_registers(struct cd_out *o, const struct cd_dump_view *v, int u
 static void held_by(struct cd_out *o, const struct cd_dump_view *v, const struct cd_wait *w)
 {
 	cd_out_str(o, w->kind == CD_WAIT_JOIN ? " of thread " : " held by thread ");
-	cd_out_dec(o, w->owner);
-	for (int k = 0; k < v->nslots; k++) {
-		struct cd_slot *t = cd_view_slot(v, k);
-		if (t->tid == w->owner) {
-			cd_out_str(o, " \"");
-			cd_out_text(o, t->name);
-			cd_out_char(o, '"');
-			break;
-		}
-	}
+	if (w->owner_slot >= 0)
+		tid_name(o, w->owner, cd_view_slot(v, w->owner_slot)->name);
+	else
+		cd_out_dec(o, w->owner);
 	if (!w->owner_alive)
 		cd_out_str(o, " (gone)");
 }
@@ -244,10 +245,8 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unu
 		if (!blank++)
 			cd_out_eol(o);
 		cd_out_str(o, "missing thread ");
-		cd_out_dec(o, s->tid);
-		cd_out_str(o, " \"");
-		cd_out_text(o, s->name);
-		cd_out_str(o, "\": ");
+		tid_name(o, s->tid, s->name);
+		cd_out_str(o, ": ");
 		cd_out_str(o, cd_missing_reason(s->missing));
 		cd_out_eol(o);
 	}
@@ -264,10 +263,8 @@ static void part_deadlocks(struct cd_out *o, const struct cd_dump_view *v, int u
 		for (int k = v->cycle_start[c]; k < v->cycle_start[c + 1]; k++) {
 			struct cd_slot *s = cd_view_slot(v, v->cycle_slots[k]);
 			cd_out_str(o, k > v->cycle_start[c] ? "; thread " : " thread ");
-			cd_out_dec(o, s->tid);
-			cd_out_str(o, " \"");
-			cd_out_text(o, s->name);
-			cd_out_str(o, "\" waits for ");
+			tid_name(o, s->tid, s->name);
+			cd_out_str(o, " waits for ");
 			wait_words(o, v, &s->wait);
 		}
 		cd_out_eol(o);

@@ -81,6 +81,7 @@ struct cd_wait {
 	uintptr_t address;      /* the object waited on, 0 none */
 	int fd;                 /* for a call on one descriptor, else -1 */
 	pid_t owner;            /* 0: none known */
+	int owner_slot;         /* with owner: its slot, -1 when it is not listed */
 	int owner_alive;        /* with owner: a thread of the process still */
 	int in_deadlock;        /* a member of a cycle of the wait-for graph */
 };
