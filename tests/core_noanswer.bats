@@ -31,7 +31,7 @@ start_noanswer() {
 	quit_fixture
 	assert_text_invariants "$ERR"
 	run grep '^missing thread ' "$ERR"
-	assert_output "missing thread $VFORKER \"vforker\": no answer"
+	assert_output "missing thread $VFORKER \"vforker\": no answer; waiting: syscall vfork"
 	run grep -Ec '^crashdump: threads: 4 real, 0 pooled(, 3 relayed)?$' "$ERR"
 	assert_output 1
 	local ms
@@ -47,7 +47,7 @@ start_noanswer() {
 	quit_fixture
 	load_json "$ERR"
 	assert_json_invariants
-	assert_jq '.missing' "[{\"tid\":$VFORKER,\"name\":\"vforker\",\"reason\":\"no answer\"}]"
+	assert_jq '.missing | map([.tid, .name, .reason, .state, .wait.syscall])' "[[$VFORKER,\"vforker\",\"no answer\",\"blocked\",\"vfork\"]]"
 	assert_jq '[.threads_real, .relayed, (.threads | length)]' '[4,3,3]'
 	assert_jq '.elapsed_ms >= 300 and .elapsed_ms < 5000' true
 	assert_jq '[.threads[] | select(.origin == "pthread") | any(.frames[]; .function == "noanswer_parks")] | (length, all)' $'2\ntrue'

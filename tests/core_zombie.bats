@@ -31,7 +31,7 @@ teardown() {
 	quit_fixture
 	load_json "$ERR"
 	assert_json_invariants
-	assert_jq '.missing' "[{\"tid\":$PID,\"name\":\"core_zombie\",\"reason\":\"zombie\"}]"
+	assert_jq '.missing' "[{\"tid\":$PID,\"name\":\"core_zombie\",\"reason\":\"zombie\",\"state\":\"unknown\",\"cpu_ms\":null,\"wait\":null}]"
 	assert_jq '[.threads_real, .relayed, (.threads | length)]' '[4,2,3]'
 	assert_jq '[.threads[].name] | sort' '["zworker-0","zworker-1","zworker-2"]'
 	assert_jq '[.threads[] | any(.frames[]; .function == "zombie_worker_parks")] | unique' '[true]'

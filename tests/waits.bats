@@ -47,6 +47,15 @@ dump_waits() {
 	assert_equal "$(wait_of w-writer)" "rwlock $(obj rw) $(tid holder) true"
 }
 
+@test "a reader waiting on a write-held rwlock: its writer; a writer and a reader on a read-held one: no owner" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of w-reader)" "rwlock $(obj rw) $(tid holder) true"
+	assert_equal "$(wait_of w-rd-writer)" "rwlock $(obj rw_read) null null"
+	assert_equal "$(wait_of w-rd-reader)" "rwlock $(obj rw_read) null null"
+}
+
 @test "join, condvar, semaphore: the object, an owner only for the join" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
@@ -78,6 +87,22 @@ dump_waits() {
 	dump_waits
 	load_json "$ERR"
 	assert_equal "$(wait_of w-abandoned)" "mutex $(obj abandoned) $(tid abandoner) false"
+}
+
+@test "a robust mutex whose owner died with its tid still in the lock word: that tid, owner_alive false" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_equal "$(wait_of w-robust-dead)" "mutex $(obj robust_dead) $(tid robust-dier) false"
+}
+
+@test "a thread that blocks the relay while it waits on a mutex: missing, with the futex the kernel names" {
+	export CRASHDUMP_FORMAT=json
+	dump_waits
+	load_json "$ERR"
+	assert_jq '.missing | map([.name, .reason, .state, .wait.kind, .wait.syscall, .wait.address, .wait.owner])' \
+		"[[\"w-masked\",\"blocks signal\",\"blocked\",\"futex\",\"futex\",\"$(obj normal)\",null]]"
+	assert_jq '.missing[0].cpu_ms >= 0' true
 }
 
 @test "deadlocks: a two-thread cycle without the thread behind it, a three-thread ring, a thread that waits for itself" {

@@ -89,6 +89,34 @@ static uint64_t parse_hex(const char *s)
 	}
 }
 
+/* /proc/self/task/TID/syscall: "NR 0xA1 ... 0xA6 0xSP 0xPC" while the
+ * thread sleeps in a call, "-1 0xSP 0xPC" when it sleeps out of one,
+ * "running" while it runs. */
+int cd_task_syscall(pid_t tid, long *nr, uint64_t args[3])
+{
+	char path[64], buf[256];
+	task_path(path, tid, "syscall");
+	if (read_file(path, buf, sizeof buf) <= 0)
+		return -1;
+	if (buf[0] < '0' || buf[0] > '9')
+		return buf[0] == '-' || buf[0] == 'r' ? 0 : -1;
+	const char *p = buf;
+	long long v = 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	*nr = (long)v;
+	for (int k = 0; k < 3; k++) {
+		while (*p == ' ')
+			p++;
+		if (p[0] != '0' || p[1] != 'x')
+			return -1;
+		args[k] = parse_hex(p + 2);
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 1;
+}
+
 /* PF_IO_WORKER in the flags of /proc/self/task/TID/stat (field 9, after
  * the parenthesised name, which may hold spaces and parentheses itself):
  * io_uring's workers live in the process's thread group since Linux 5.12

@@ -6,7 +6,8 @@
  * and robust ones, the tid the kernel keeps in the lock word), the thread a
  * join waits for.  A lock word that is taken while no owner is written
  * gives no owner, never a guess.  Then every cycle of the wait-for graph
- * (thread -> owner), in linear time and fixed arrays.
+ * (thread -> owner), in linear time and fixed arrays.  For a thread that
+ * took no relay, what /proc/self/task/TID/syscall says.
  * Context: AS-safe (the dump coordinator); lock memory is read under the
  * fault probe, so a freed or unmapped lock costs only its owner. */
 #include "dump/waits.h"
@@ -14,11 +15,13 @@
 #include "base/guard.h"
 #include "base/out.h"
 #include "base/runtime.h"
+#include "base/tasks.h"
 #include "symbols/symbols.h"
 #include "report/names.h"
 
 #include <errno.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FUTEX_CMD(op) ((op) & 0x7f)    /* less FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
@@ -34,10 +37,20 @@
 #define MUTEX_KIND_PI 32
 /* pthread_cond_t: the waiters' futex is __g_signals[g], at 40 + 4 g. */
 #define COND_SIGNALS 40
-/* pthread_rwlock_t: a writer waits on __writers_futex at 12; the writer
- * holding it is __cur_writer at 24. */
+/* pthread_rwlock_t (nptl/pthread_rwlock_common.c): three futex words.  A
+ * writer queued behind a writer waits on __writers_futex at 12; a reader in
+ * a write phase, or a writer in a read phase, on __wrphase_futex at 8, the
+ * reader expecting 1|FUTEX_USED (3), the writer FUTEX_USED (2); a reader
+ * of a writer-preferring lock, on __readers at 0, expecting a value with
+ * RWAITING (4) set.  So the address and the expected value tell the word.
+ * The writer holding it is __cur_writer at 24, while __readers says a
+ * write phase with the lock taken (WRPHASE|WRLOCKED). */
+#define RWLOCK_WRPHASE_FUTEX 8
 #define RWLOCK_WRITERS_FUTEX 12
 #define RWLOCK_CUR_WRITER 24
+#define RWLOCK_WRPHASE 1u
+#define RWLOCK_WRLOCKED 2u
+#define RWLOCK_RWAITING 4u
 
 static int read_int(uintptr_t addr, int *out)
 {
@@ -109,10 +122,26 @@ static void mutex_owner(struct cd_wait *w)
 	w->owner = owner > 0 ? owner : 0;
 }
 
+static void rwlock_owner(struct cd_wait *w)
+{
+	uintptr_t word = (uintptr_t)w->arg[0];
+	unsigned expected = (unsigned)w->arg[2];
+	int readers, writer;
+	if (word % 8 == 4)
+		w->address = word - RWLOCK_WRITERS_FUTEX;
+	else if (expected & RWLOCK_RWAITING)
+		w->address = word;
+	else
+		w->address = word - RWLOCK_WRPHASE_FUTEX;
+	if (read_int(w->address, &readers) == 0 &&
+	    ((unsigned)readers & (RWLOCK_WRPHASE | RWLOCK_WRLOCKED)) == (RWLOCK_WRPHASE | RWLOCK_WRLOCKED) &&
+	    read_int(w->address + RWLOCK_CUR_WRITER, &writer) == 0 && writer > 0)
+		w->owner = writer;
+}
+
 static void decode_futex(const struct cd_dump_view *v, struct cd_slot *s)
 {
 	struct cd_wait *w = &s->wait;
-	int writer;
 	w->kind = futex_kind(v, s);
 	switch (w->kind) {
 	case CD_WAIT_MUTEX:
@@ -128,12 +157,7 @@ static void decode_futex(const struct cd_dump_view *v, struct cd_slot *s)
 		w->address = ((uintptr_t)w->arg[0] - COND_SIGNALS) & ~(uintptr_t)7;
 		break;
 	case CD_WAIT_RWLOCK:
-		w->address = (uintptr_t)w->arg[0];
-		if (w->address % 8 == 4) { /* on __writers_futex: unambiguous */
-			w->address -= RWLOCK_WRITERS_FUTEX;
-			if (read_int(w->address + RWLOCK_CUR_WRITER, &writer) == 0 && writer > 0)
-				w->owner = writer;
-		}
+		rwlock_owner(w);
 		break;
 	default:
 		w->address = (uintptr_t)w->arg[0];
@@ -243,13 +267,45 @@ static long sysno_from_frame(const struct cd_dump_view *v, struct cd_slot *s)
 	return cd_syscall_number(f);
 }
 
+/* A thread that took no relay (it blocks the signal, is stopped, or did
+ * not answer) still has what the kernel tells: the call it sleeps in, its
+ * arguments, its CPU time.  With no frames, a futex stays a futex. */
+#define THREAD_CPUCLOCK(tid) ((clockid_t)((~(unsigned)(tid) << 3) | 6)) /* CPUCLOCK_SCHED, per thread */
+
+static void missing_wait(struct cd_slot *s)
+{
+	struct cd_wait *w = &s->wait;
+	struct timespec ts;
+	if (s->missing != CD_MISSING_BLOCKS && s->missing != CD_MISSING_STOPPED &&
+	    s->missing != CD_MISSING_NO_ANSWER)
+		return;
+	if (clock_gettime(THREAD_CPUCLOCK(s->tid), &ts) == 0)
+		w->cpu_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	int in = cd_task_syscall(s->tid, &w->sysno, w->arg);
+	w->state = in < 0 ? CD_STATE_UNKNOWN : in ? CD_STATE_BLOCKED : CD_STATE_RUNNING;
+	if (in <= 0) {
+		w->sysno = -1;
+		return;
+	}
+	if (w->sysno == SYS_futex) {
+		w->kind = CD_WAIT_FUTEX;
+		w->address = (uintptr_t)w->arg[0];
+	} else {
+		decode_syscall(w);
+	}
+}
+
 void cd_waits_decode(struct cd_dump_view *v)
 {
 	for (int i = 0; i < v->nslots; i++) {
 		struct cd_slot *s = cd_view_slot(v, i);
 		struct cd_wait *w = &s->wait;
 		next[i] = -1;
-		if (s->missing != CD_DUMPED || w->state != CD_STATE_BLOCKED)
+		if (s->missing != CD_DUMPED) {
+			missing_wait(s);
+			continue;
+		}
+		if (w->state != CD_STATE_BLOCKED)
 			continue;
 		if (w->sysno < 0)
 			w->sysno = sysno_from_frame(v, s);

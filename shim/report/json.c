@@ -158,7 +158,7 @@ static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
 	cd_out_char(o, ',');
 	key(o, "wait");
 	if (w->state != CD_STATE_BLOCKED || faulted) {
-		cd_out_str(o, "null,");
+		cd_out_str(o, "null");
 		return;
 	}
 	cd_out_char(o, '{');
@@ -181,7 +181,7 @@ static void wait_members(struct cd_out *o, const struct cd_wait *w, int faulted)
 	dec_or_null(o, "owner", w->owner != 0, w->owner);
 	key(o, "owner_alive");
 	cd_out_str(o, !w->owner ? "null" : w->owner_alive ? "true" : "false");
-	cd_out_str(o, "},");
+	cd_out_char(o, '}');
 }
 
 /* One thread object.  `faulted`: writing it faulted once; the same
@@ -210,6 +210,7 @@ static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd
 	registers_obj(o, v, first && !faulted);
 	cd_out_char(o, ',');
 	wait_members(o, &s->wait, faulted);
+	cd_out_char(o, ',');
 	key(o, "frames");
 	cd_out_char(o, '[');
 	uintptr_t *pcs = cd_slot_pcs(s);
@@ -264,6 +265,8 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unu
 		member_str(o, "name", s->name);
 		key(o, "reason");
 		cd_out_json_str(o, cd_missing_reason(s->missing));
+		cd_out_char(o, ',');
+		wait_members(o, &s->wait, 0);
 		cd_out_char(o, '}');
 	}
 }

@@ -118,7 +118,15 @@ static const struct {
 		{ SYS_flock, "flock" },         { SYS_fsync, "fsync" },
 		{ SYS_fdatasync, "fdatasync" }, { SYS_msgrcv, "msgrcv" },
 		{ SYS_semop, "semop" },         { SYS_io_getevents, "io_getevents" },
-		{ SYS_io_uring_enter, "io_uring_enter" },
+		{ SYS_io_uring_enter, "io_uring_enter" }, { SYS_io_pgetevents, "io_pgetevents" },
+		{ SYS_epoll_pwait2, "epoll_pwait2" }, { SYS_semtimedop, "semtimedop" },
+		{ SYS_msgsnd, "msgsnd" },       { SYS_mq_timedreceive, "mq_timedreceive" },
+		{ SYS_mq_timedsend, "mq_timedsend" }, { SYS_recvmmsg, "recvmmsg" },
+		{ SYS_sendmmsg, "sendmmsg" },   { SYS_open, "open" },
+		{ SYS_openat, "openat" },       { SYS_ioctl, "ioctl" },
+		{ SYS_fcntl, "fcntl" },         { SYS_splice, "splice" },
+		{ SYS_sync, "sync" },           { SYS_vfork, "vfork" },
+		{ SYS_clone, "clone" },         { SYS_clone3, "clone3" },
 };
 
 const char *cd_syscall_name(long nr)

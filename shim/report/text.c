@@ -199,6 +199,9 @@ static void wait_words(struct cd_out *o, const struct cd_dump_view *v, const str
 	if ((w->kind == CD_WAIT_SYSCALL || !w->kind) && call) {
 		cd_out_char(o, ' ');
 		cd_out_str(o, call);
+	} else if ((w->kind == CD_WAIT_SYSCALL || !w->kind) && w->sysno >= 0) {
+		cd_out_char(o, ' ');
+		cd_out_dec(o, (unsigned long long)w->sysno); /* a call without a name here */
 	}
 	if (w->fd >= 0) {
 		cd_out_str(o, " fd ");
@@ -248,6 +251,10 @@ static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unu
 		tid_name(o, s->tid, s->name);
 		cd_out_str(o, ": ");
 		cd_out_str(o, cd_missing_reason(s->missing));
+		if (s->wait.state == CD_STATE_BLOCKED) {
+			cd_out_str(o, "; waiting: ");
+			wait_words(o, v, &s->wait);
+		}
 		cd_out_eol(o);
 	}
 }
