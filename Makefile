@@ -118,12 +118,13 @@ bench: deps
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/bin
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcrashdump.so
-	install -m 0755 scripts/crashdump-run scripts/crashdump-symbolize $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 scripts/crashdump-run scripts/crashdump-symbolize scripts/crashdump-fold $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 scripts/crashdump_report.py $(DESTDIR)$(PREFIX)/bin/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libcrashdump.so \
 	      $(DESTDIR)$(PREFIX)/bin/crashdump-run $(DESTDIR)$(PREFIX)/bin/crashdump-symbolize \
+	      $(DESTDIR)$(PREFIX)/bin/crashdump-fold \
 	      $(DESTDIR)$(PREFIX)/bin/crashdump_report.py
 
 clean:

@@ -1,6 +1,6 @@
 """crashdump_report - the libcrashdump report grammar, read in one place,
-and the work of the two tools that read reports: crashdump-run's summary
-(and its process-group start) and crashdump-symbolize.  Both tools run it
+and the work of the tools that read reports: crashdump-run's summary
+(and its process-group start), crashdump-symbolize and crashdump-fold.  Both tools run it
 as `python3 crashdump_report.py COMMAND ARG...`; it is installed beside
 them.
 
@@ -9,7 +9,8 @@ The grammar is the text report's (README "What you get"): a first line
 frames "#K 0xPC FUNCTION+0xOFF (MODULE+0xMODOFF)" with, once symbolized,
 " at FILE:LINE" and "    inlined: FUNCTION at FILE:LINE" lines after them,
 "module PATH BIAS BUILD-ID" lines, and the trailer "crashdump: D of N
-threads dumped in X ms"; or one JSON object per line, format
+threads dumped in X ms"; threads that share a stack print it once after
+one header, "group K: N threads NAMES (ORIGIN...): TIDS"; or one JSON object per line, format
 "crashdump/1".
 """
 import json
@@ -25,7 +26,8 @@ import sys
 FIRST = re.compile(r'^crashdump: (.*?) in pid (\d+) \((.*)\)(.*)$')
 REPORT_START = re.compile(r'^crashdump: .* in pid \d+')
 TRAILER = re.compile(r'^crashdump: (\d+ of \d+ threads dumped)')
-THREAD = re.compile(r'^thread \d+')
+# A thread's header, or a group's: "group K: N threads NAMES (...): TIDS".
+THREAD = re.compile(r'^(?:thread \d+|group \d+: \d+ threads )')
 # A frame; groups 4 and 5 (FILE, LINE) once symbolized.
 FRAME = re.compile(r'^\s*#(\d+) 0x[0-9a-fA-F]+ (\S+) \((.+?)\)(?: at (.+):(\d+))?$')
 INLINED = re.compile(r'^\s+inlined: (\S+)(?: at (.+):(\d+))?$')
@@ -72,7 +74,7 @@ def parse_text(lines):
         m = TRAILER.match(line)
         if m:
             r['complete'] = m.group(1)
-        if line.startswith('thread '):
+        if THREAD.match(line):
             if state == 'in':
                 state = 'after'
             elif state == 'before' and '[signalled' in line:
@@ -545,10 +547,119 @@ def exec_group(argv):
         return 126
 
 
-COMMANDS = {'summary': summary, 'symbolize': symbolize, 'exec-group': exec_group}
+# ---- crashdump-fold: folded stacks for flame graphs -------------------------
+
+GROUP = re.compile(r'^group \d+: (\d+) threads (.*) \((?:[^()]|\([^()]*\))*\): [0-9 /-]+$')
+HEADER = re.compile(r'^thread \d+ "((?:[^"\\]|\\.)*)"')
+WAIT_WORD = re.compile(r'^waiting: (\w+)(?: ([a-z_0-9]+))?')
+
+
+def fold_frame(function, where):
+    """A frame's name in a folded stack: its function without the offset,
+    or, unnamed, its module's file name and offset; never a ';'."""
+    name = function.split('+0x')[0] if function != '??' else ''
+    if not name:
+        w = WHERE.match(where)
+        name = '%s+0x%s' % (os.path.basename(w.group(1)), w.group(2)) if w else '??'
+    return name.replace(';', ':')
+
+
+def wait_frame(kind, call):
+    return '[%s]' % (call if kind == 'syscall' and call else kind)
+
+
+def fold_text(lines, names, waits, out):
+    """Adds each stack of a text report to out: (frames outermost first) ->
+    threads; a group's header counts its N threads."""
+    stack, count, prefix = None, 0, []
+
+    def flush():
+        if stack is not None and stack:
+            key = ';'.join(prefix + list(reversed(stack)))
+            out[key] = out.get(key, 0) + count
+
+    for line in lines:
+        line = line.rstrip('\r\n')
+        g, h = GROUP.match(line), HEADER.match(line)
+        if g or h:
+            flush()
+            stack, count = [], int(g.group(1)) if g else 1
+            label = g.group(2).replace('"', '') if g else h.group(1)
+            prefix = [label.replace(';', ':')] if names else []
+            continue
+        if stack is None:
+            continue
+        w = WAIT_WORD.match(line)
+        if w and not stack:
+            if waits:
+                prefix.append(wait_frame(w.group(1), w.group(2)))
+            continue
+        m = FRAME.match(line)
+        if m:
+            stack.append(fold_frame(m.group(2), m.group(3)))
+            continue
+        if not INLINED.match(line) and not line.startswith('(truncated'):
+            flush()
+            stack = None
+    flush()
+
+
+def fold_json(obj, names, waits, out):
+    for t in obj.get('threads') or []:
+        if not isinstance(t, dict) or not t.get('frames'):
+            continue
+        prefix = [str(t.get('name') or '').replace(';', ':')] if names else []
+        w = t.get('wait')
+        if waits and isinstance(w, dict):
+            prefix.append(wait_frame(w.get('kind'), w.get('syscall')))
+        frames = []
+        for f in t['frames']:
+            fn = f.get('function') or '??'
+            where = '%s+%s' % (f['module'], f.get('module_offset')) if f.get('module') else '??'
+            frames.append(fold_frame(fn, where))
+        key = ';'.join(prefix + list(reversed(frames)))
+        out[key] = out.get(key, 0) + 1
+
+
+def fold(argv):
+    """fold NAMES WAITS FILE...: folded stacks of every report in the files
+    ('-' for stdin), merged, one 'frame;frame COUNT' line each."""
+    names, waits, files = argv[0] == '1', argv[1] == '1', argv[2:]
+    out, status = {}, 0
+    for path in files:
+        try:
+            if path == '-':
+                text = sys.stdin.buffer.read().decode('utf-8', 'replace')
+            else:
+                with open(path, 'rb') as f:
+                    text = f.read().decode('utf-8', 'replace')
+        except OSError as e:
+            print('crashdump-fold: %s: %s' % (path, e.strerror), file=sys.stderr)
+            status = 1
+            continue
+        lines, text_lines = text.split('\n'), []
+        for line in lines:
+            j = JSON_START.search(line)
+            if j:
+                try:
+                    fold_json(json.JSONDecoder().raw_decode(line, j.start())[0], names, waits, out)
+                    continue
+                except ValueError:
+                    pass
+            text_lines.append(line)
+        fold_text(text_lines, names, waits, out)
+    if not out and status == 0:
+        print('crashdump-fold: no thread stacks found in %s' % ' '.join(files), file=sys.stderr)
+        status = 1
+    for key in sorted(out):
+        print('%s %d' % (key, out[key]))
+    return status
+
+
+COMMANDS = {'summary': summary, 'symbolize': symbolize, 'exec-group': exec_group, 'fold': fold}
 
 if __name__ == '__main__':
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
-        print('usage: crashdump_report.py summary|symbolize|exec-group ARG...', file=sys.stderr)
+        print('usage: crashdump_report.py summary|symbolize|fold|exec-group ARG...', file=sys.stderr)
         sys.exit(2)
     sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))

@@ -57,13 +57,15 @@ tids_of_gone() {
 	assert_output 1
 	run grep -Ec '^crashdump: 5 of 5 threads dumped in ' "$ERR"
 	assert_output 1
-	run grep -Ec '^thread [0-9]+ ' "$ERR"
-	assert_output 5
+	run text_tids "$ERR"
+	assert_equal "${#lines[@]}" 5
 	run grep -c '^missing thread ' "$ERR"
 	assert_output 0
 	for tid in $(tids_of_gone); do
-		run grep -Ec "^(missing )?thread $tid " "$ERR"
+		run grep -Ec "^missing thread $tid " "$ERR"
 		assert_output 0
+		run text_group_of "$ERR" "$tid"
+		assert_output ""
 	done
 }
 

@@ -121,8 +121,10 @@ classify() {
 		first '^crashdump: SIGQUIT \(SI_USER\) in pid [0-9]+ \(core_threadset\), sent by pid [0-9]+$'
 		executable '^crashdump: executable /.*, [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 		threads '^crashdump: threads: [0-9]+ real, [0-9]+ pooled(, [0-9]+ relayed)?$'
+		summary '^crashdump: summary: [0-9]+ threads: [0-9]+ running, [0-9]+ blocked( \([0-9]+ [a-z_0-9]+(, [0-9]+ [a-z_0-9]+)*\))?(, [0-9]+ unknown)?(, [0-9]+ missing)?, [0-9]+ deadlocks?, [0-9]+ distinct stacks?$'
 		header_signalled '^thread [0-9]+ "[^"]*" \((main|pthread|foreign)(, created by .*)?\) \[signalled\]$'
 		header '^thread [0-9]+ "[^"]*" \((main|pthread|foreign)(, created by .*)?\)$'
+		group "$GROUP_RE"
 		frame "$FRAME_RE"
 		truncated '^\(truncated: .*\)$'
 		missing '^missing thread [0-9]+ "[^"]*": .+$'
@@ -144,9 +146,9 @@ classify() {
 	done <"$1"
 }
 
-# count_kinds FILE: "KIND COUNT" for the report's one-off lines and headers.
+# count_kinds FILE: "KIND COUNT" for the report's one-off lines.
 count_kinds() {
-	classify "$1" | grep -Ev '^(frame|blank|module|missing|truncated|waiting)$' | sort | uniq -c |
+	classify "$1" | grep -Ev '^(frame|blank|module|missing|truncated|waiting|header|group)$' | sort | uniq -c |
 		awk '{ print $2 " " $1 }'
 }
 
@@ -160,22 +162,28 @@ count_kinds() {
 	assert_equal "${lines[0]}" first
 	assert_equal "${lines[-1]}" trailer
 	run count_kinds "$r"
-	assert_output $'executable 1\nfirst 1\nheader 3\nheader_signalled 1\nthreads 1\ntrailer 1'
-	run grep -Ec '^thread [0-9]+ .*\[signalled\]$' "$r"
+	assert_output $'executable 1\nfirst 1\nheader_signalled 1\nsummary 1\nthreads 1\ntrailer 1'
+	# the summary right after the threads line, then the signalled thread
+	run classify "$r"
+	assert_equal "${lines[2]}" threads
+	assert_equal "${lines[3]}" summary
+	run grep -Ec '^crashdump: summary: 4 threads: 0 running, 4 blocked \(4 pause\), 0 deadlocks, [12] distinct stacks?$' "$r"
 	assert_output 1
-	# the signalled thread comes first
-	run grep -E -m 1 '^thread ' "$r"
+	run grep -E -m 1 '^(thread|group) ' "$r"
 	assert_regex "$output" '\[signalled\]$'
+	# the three workers, under thread or group headers
+	run text_tids "$r" '\(pthread, created by '
+	assert_equal "${#lines[@]}" 3
 }
 
 @test "every thread header is followed by its frame lines up to a blank line" {
 	start_fixture core_threadset 3
 	quit_fixture
 	assert_text_invariants "$ERR"
-	local line inside=0 n=0 bad=() frames=0 waits=0
+	local line inside=0 n=0 bad=() frames=0 waits=0 stacks=0
 	while IFS= read -r line; do
-		if [[ $line == "thread "* ]]; then
-			inside=1 n=0 waits=0
+		if [[ $line == "thread "* || $line =~ $GROUP_RE ]]; then
+			inside=1 n=0 waits=0 stacks=$((stacks + 1))
 		elif ((inside)) && ((n == 0 && waits == 0)) && [[ $line == "waiting: "* ]]; then
 			waits=1 # a blocked thread's wait, right after its header
 		elif ((inside)) && [ -z "$line" ]; then
@@ -187,9 +195,10 @@ count_kinds() {
 		fi
 	done <"$ERR"
 	assert_equal "${bad[*]}" ""
-	[ "$frames" -ge 12 ] || fail "only $frames frame lines"
+	[ "$frames" -ge 6 ] || fail "only $frames frame lines"
+	# each stack once: under each thread or group header
 	run grep -Ec '^#0 ' "$ERR"
-	assert_output 4
+	assert_output "$stacks"
 	run grep -Ec '^#[0-9]+ .*libcrashdump\.so' "$ERR"
 	assert_output 0
 }

@@ -146,7 +146,7 @@ check_text_segv() {
 		'^crashdump: SIGSEGV \(SEGV_MAPERR, address 0x0\) in pid [0-9]+ \(crash_signal\)$'
 	pid=$(head -n 1 "$err" | sed -E 's/.* in pid ([0-9]+) .*/\1/')
 	run grep -Ec '^crashdump: ' "$err"
-	assert_output 4 # first line, executable, threads, trailer
+	assert_output 5 # first line, executable, threads, summary, trailer
 	assert_regex "$(tail -n 1 "$err")" "$TRAILER_RE"
 	local total=$((K + 1))
 	[ "$where" = main ] || total=$((K + 2))
@@ -154,8 +154,9 @@ check_text_segv() {
 
 	# The first thread header is the faulting thread, marked, followed by
 	# its registers and then its frames, crash_segv first.
-	run grep -E '^thread [0-9]+ ' "$err"
+	run text_tids "$err"
 	assert_equal "${#lines[@]}" "$total"
+	run grep -E '^(thread|group) [0-9]+' "$err"
 	hdr=${lines[0]}
 	assert_regex "$hdr" ' \[signalled, crashed\]$'
 	if [ "$where" = main ]; then
@@ -164,9 +165,9 @@ check_text_segv() {
 		assert_regex "$hdr" '^thread [0-9]+ "crasher" \(pthread, created by main\+0x'
 	fi
 	# Only the first header carries a mark.
-	run grep -Ec '^thread [0-9]+ .*\[' "$err"
+	run grep -Ec '^(thread|group) [0-9]+.*\[' "$err"
 	assert_output 1
-	run awk '/^thread [0-9]+ /{n++} n==1 && !/^thread /{print} n==2{exit}' "$err"
+	run awk '/^(thread|group) [0-9]+/{n++} n==1 && !/^thread /{print} n==2{exit}' "$err"
 	assert_line --index 0 --regexp '^registers: rax 0x[0-9a-f]+ '
 	assert_line --regexp '^#0 0x[0-9a-f]+ crash_segv\+0x[0-9a-f]+ \(.*/crash_signal\+0x[0-9a-f]+\)$'
 	# The registers, however the lines wrap: NAME VALUE pairs, rip == #0's pc.
@@ -180,7 +181,7 @@ check_text_segv() {
 	pc0=$(grep -E '^#0 ' <<<"$output" | cut -d' ' -f2)
 	assert_regex "$regs" " rip $pc0 "
 	# The registers come before the first frame.
-	run awk '/^thread [0-9]+ /{n++} n==1 && /^registers:/{print "registers"}
+	run awk '/^(thread|group) [0-9]+/{n++} n==1 && /^registers:/{print "registers"}
 		n==1 && /^#[0-9]+ /{print "frames"}' "$err"
 	assert_equal "$(printf '%s\n' "${lines[@]}" | uniq | tr '\n' ' ')" "registers frames "
 }

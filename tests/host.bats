@@ -230,8 +230,9 @@ new_beside() {
 	quit_fixture
 	assert_text_invariants "$ERR"
 	assert_file_line "$ERR" '^thread [0-9]+ "two\\x0alines" \(main\) \[signalled\]$'
-	assert_file_line "$ERR" '^thread [0-9]+ "tab\\x09here" \(pthread, created by '
-	assert_file_line "$ERR" '^thread [0-9]+ "q\\x22uote\\x5c" \(pthread, created by '
-	run grep -Evc "^(crashdump: |thread [0-9]+ |waiting: |#[0-9]+ |module |\(truncated|$)" "$ERR"
+	# the workers under a header of their own each, or of their group
+	assert_file_line "$ERR" '^(thread [0-9]+|group [0-9]+: 2 threads( "[^"]*",)?) "tab\\x09here"[ ,]'
+	assert_file_line "$ERR" '^(thread [0-9]+|group [0-9]+: 2 threads( "[^"]*",)?) "q\\x22uote\\x5c"[ ,]'
+	run grep -Evc "^(crashdump: |thread [0-9]+ |group [0-9]+: |waiting: |#[0-9]+ |module |\(truncated|$)" "$ERR"
 	assert_output 0
 }

@@ -236,8 +236,8 @@ assert_symbolized_text() {
 	refute_line --partial SIGKILL
 	assert_equal "${lines[-1]}" "crashdump-run: 1 report in $DIR; exit status 124 (timed out)"
 	the_report 'run_hang.*'
-	run grep -c '^thread ' "$REPORT"
-	assert_output 4
+	run text_tids "$REPORT"
+	assert_equal "${#lines[@]}" 4
 	run tail -n 1 "$REPORT"
 	assert_output --regexp '^crashdump: 4 of 4 threads dumped in '
 	# main's frames, with the function inlined into run_hang_here
@@ -340,6 +340,9 @@ assert_symbolized_text() {
 	assert_output "preload=$prefix/lib/libcrashdump.so"
 	run -131 "$prefix/bin/crashdump-run" -o "$DIR" -- "$FIX/run_crash" quit
 	assert_line --regexp "^crashdump-run:     #[0-9]+ run_quit_here\+0x[0-9a-f]+ at $(re "$CRASH_SRC"):[0-9]+\$"
+	# the folded-stacks tool is installed beside it, and runs from there
+	run -0 "$prefix/bin/crashdump-fold" --help
+	assert_line --index 0 --partial 'crashdump-fold - '
 }
 
 @test "both scripts print their usage with --help and refuse bad options" {
@@ -357,8 +360,8 @@ assert_symbolized_text() {
 	[ ! -e "$DIR" ]
 }
 
-@test "both scripts pass shellcheck" {
+@test "the scripts pass shellcheck" {
 	command -v shellcheck >/dev/null || skip "shellcheck is not installed (scripts/install-deps installs it)"
-	run shellcheck "$RUN" "$SYM"
+	run shellcheck "$RUN" "$SYM" "$ROOT/scripts/crashdump-fold"
 	assert_success
 }

@@ -59,8 +59,8 @@ read_until() {
 	assert_output "crashdump: watchdog after 0.2 s in pid $PID (parked)"
 	run tail -n 1 "$REPORT"
 	assert_output --regexp '^crashdump: 3 of 3 threads dumped in [0-9.]+ ms$'
-	run grep -c '^thread ' "$REPORT"
-	assert_output 3
+	run text_tids "$REPORT"
+	assert_equal "${#lines[@]}" 3
 	kill -0 "$PID"
 }
 

@@ -6,6 +6,7 @@
 #include "dump/dump.h"
 #include "dump/census.h"
 #include "dump/round.h"
+#include "dump/groups.h"
 #include "dump/waits.h"
 #include "base/config.h"
 #include "base/guard.h"
@@ -111,6 +112,7 @@ static void dump_here(void *arg)
 		cd_round_wait(relay_all(&v));
 		cd_round_close(&v);
 		cd_waits_decode(&v);
+		cd_groups_make(&v);
 		cd_report_write(&v);
 	}
 	dump_end();

@@ -193,6 +193,7 @@ static void thread_obj(struct cd_out *o, const struct cd_dump_view *v, struct cd
 	cd_out_char(o, '{');
 	member_int(o, "tid", s->tid);
 	member_str(o, "name", faulted ? "" : s->name);
+	member_int(o, "stack_id", s->stack_id);
 	member_bool(o, "signalled", s->signalled);
 	member_bool(o, "crashed", s->crashed);
 	member_str(o, "origin", cd_origin_name(s->origin));
@@ -372,6 +373,28 @@ static void deadlocks_member(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_str(o, "],");
 }
 
+/* "groups": each stack_id's count and threads, largest first. */
+static void groups_member(struct cd_out *o, const struct cd_dump_view *v)
+{
+	key(o, "groups");
+	cd_out_char(o, '[');
+	for (int g = 0; g < v->ngroups; g++) {
+		const struct cd_group *gr = &v->groups[g];
+		cd_out_str(o, g ? ",{" : "{");
+		member_int(o, "stack_id", g + 1);
+		member_int(o, "count", gr->count);
+		key(o, "tids");
+		cd_out_char(o, '[');
+		for (int k = gr->first; k < gr->first + gr->count; k++) {
+			if (k > gr->first)
+				cd_out_char(o, ',');
+			cd_out_dec(o, cd_view_slot(v, v->group_slots[k])->tid);
+		}
+		cd_out_str(o, "]}");
+	}
+	cd_out_str(o, "],");
+}
+
 /* Each part is written under a fault guard and taken back whole when it
  * faults, so the object stays valid JSON; "errors" lists what was lost. */
 void cd_report_json(struct cd_out *o, const struct cd_dump_view *v)
@@ -392,6 +415,7 @@ void cd_report_json(struct cd_out *o, const struct cd_dump_view *v)
 	lost_missing = cd_report_part(o, v, part_missing, 0, &faults) < 0;
 	cd_out_str(o, "],");
 	deadlocks_member(o, v);
+	groups_member(o, v);
 	key(o, "modules");
 	cd_out_char(o, '[');
 	lost_modules = cd_report_part(o, v, part_modules, 0, &faults) < 0;

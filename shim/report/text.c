@@ -162,6 +162,89 @@ static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused
 	}
 }
 
+/* What a thread waits on, in a word: the primitive, or for any other
+ * system call its name. */
+static const char *wait_word(const struct cd_wait *w)
+{
+	const char *call = w->sysno >= 0 ? cd_syscall_name(w->sysno) : NULL;
+	if (w->kind && w->kind != CD_WAIT_SYSCALL)
+		return cd_wait_kind_name(w->kind);
+	return call ? call : "syscall";
+}
+
+#define SUMMARY_WORDS 24
+
+/* "crashdump: summary: N threads: R running, B blocked (M mutex, P poll,
+ * ...), U unknown, K missing, D deadlocks, S distinct stacks": what a person
+ * reads first.  Words are static strings, told apart by address. */
+static void part_summary(struct cd_out *o, const struct cd_dump_view *v, int unused)
+{
+	const char *words[SUMMARY_WORDS];
+	int counts[SUMMARY_WORDS], nwords = 0, running = 0, blocked = 0, unknown = 0, missing = 0;
+	(void)unused;
+	for (int i = 0; i < v->nslots; i++) {
+		struct cd_slot *s = cd_view_slot(v, i);
+		missing += s->missing != CD_DUMPED;
+		if (s->wait.state == CD_STATE_RUNNING) {
+			running++;
+			continue;
+		}
+		if (s->wait.state != CD_STATE_BLOCKED) {
+			unknown++;
+			continue;
+		}
+		blocked++;
+		const char *w = wait_word(&s->wait);
+		int k = 0;
+		while (k < nwords && words[k] != w)
+			k++;
+		if (k == nwords && nwords == SUMMARY_WORDS)
+			w = "other", k = nwords - 1; /* the last word stands for the rest */
+		if (k == nwords) {
+			words[nwords] = w;
+			counts[nwords++] = 0;
+		}
+		counts[k]++;
+	}
+	for (int a = 1; a < nwords; a++) /* most first; a few words: insertion */
+		for (int b = a; b > 0 && counts[b] > counts[b - 1]; b--) {
+			int c = counts[b];
+			const char *w = words[b];
+			counts[b] = counts[b - 1], words[b] = words[b - 1];
+			counts[b - 1] = c, words[b - 1] = w;
+		}
+	cd_out_str(o, "crashdump: summary: ");
+	cd_out_dec(o, v->nslots);
+	cd_out_str(o, " threads: ");
+	cd_out_dec(o, running);
+	cd_out_str(o, " running, ");
+	cd_out_dec(o, blocked);
+	cd_out_str(o, " blocked");
+	for (int k = 0; k < nwords; k++) {
+		cd_out_str(o, k ? ", " : " (");
+		cd_out_dec(o, counts[k]);
+		cd_out_char(o, ' ');
+		cd_out_str(o, words[k]);
+	}
+	cd_out_str(o, nwords ? ")" : "");
+	if (unknown) {
+		cd_out_str(o, ", ");
+		cd_out_dec(o, unknown);
+		cd_out_str(o, " unknown");
+	}
+	if (missing) {
+		cd_out_str(o, ", ");
+		cd_out_dec(o, missing);
+		cd_out_str(o, " missing");
+	}
+	cd_out_str(o, ", ");
+	cd_out_dec(o, v->ndeadlocks);
+	cd_out_str(o, v->ndeadlocks == 1 ? " deadlock, " : " deadlocks, ");
+	cd_out_dec(o, v->ngroups);
+	cd_out_str(o, v->ngroups == 1 ? " distinct stack" : " distinct stacks");
+	cd_out_eol(o);
+}
+
 static void part_registers(struct cd_out *o, const struct cd_dump_view *v, int unused)
 {
 	struct cd_reg regs[24];
@@ -235,6 +318,150 @@ static void part_thread(struct cd_out *o, const struct cd_dump_view *v, int i)
 	if (i == 0 && v->trigger->fatal)
 		part_registers(o, v, 0);
 	frames(o, v, s);
+}
+
+/* The signalled and the crashed threads are printed alone, first. */
+static int alone(const struct cd_slot *s)
+{
+	return s->signalled || s->crashed;
+}
+
+#define GROUP_NAMES 4
+
+/* '"NAME"' when the group's threads share one, '"A", "B"' for a few,
+ * else their common beginning and a star, '"worker-*"'. */
+static void group_names(struct cd_out *o, const struct cd_dump_view *v, const struct cd_group *g)
+{
+	const char *names[GROUP_NAMES], *first = NULL;
+	int nnames = 0, many = 0;
+	size_t common = 0;
+	for (int k = g->first; k < g->first + g->count; k++) {
+		struct cd_slot *s = cd_view_slot(v, v->group_slots[k]);
+		if (alone(s))
+			continue;
+		if (!first) {
+			first = s->name;
+			common = cd_strlen(first);
+		}
+		size_t c = 0;
+		while (c < common && s->name[c] == first[c])
+			c++;
+		common = c;
+		int seen = 0;
+		for (int j = 0; j < nnames && !seen; j++)
+			seen = cd_strlen(names[j]) == cd_strlen(s->name) &&
+			       cd_strneq(names[j], s->name, cd_strlen(s->name));
+		if (!seen && nnames < GROUP_NAMES)
+			names[nnames++] = s->name;
+		else if (!seen)
+			many = 1;
+	}
+	if (!many) {
+		for (int j = 0; j < nnames; j++) {
+			cd_out_str(o, j ? ", \"" : "\"");
+			cd_out_text(o, names[j]);
+			cd_out_char(o, '"');
+		}
+		return;
+	}
+	char prefix[CD_NAME_LEN];
+	cd_strlcpy(prefix, first, common + 1 < sizeof prefix ? common + 1 : sizeof prefix);
+	cd_out_char(o, '"');
+	cd_out_text(o, prefix);
+	cd_out_str(o, "*\"");
+}
+
+/* The index of the group's next member at or after k not printed alone. */
+static int next_member(const struct cd_dump_view *v, const struct cd_group *g, int k)
+{
+	while (k < g->first + g->count && alone(cd_view_slot(v, v->group_slots[k])))
+		k++;
+	return k;
+}
+
+static pid_t member_tid(const struct cd_dump_view *v, int k)
+{
+	return cd_view_slot(v, v->group_slots[k])->tid;
+}
+
+/* " A-B" for consecutive tids, " A-B/S" for three or more S apart (threads
+ * made in turn by pools that interleave), else " A". */
+static void group_tids(struct cd_out *o, const struct cd_dump_view *v, const struct cd_group *g)
+{
+	int end = g->first + g->count;
+	for (int k = next_member(v, g, g->first); k < end;) {
+		int second = next_member(v, g, k + 1), last = second, n = 2;
+		pid_t a = member_tid(v, k);
+		cd_out_char(o, ' ');
+		cd_out_dec(o, a);
+		if (second == end)
+			break;
+		pid_t step = member_tid(v, second) - a;
+		int j = next_member(v, g, second + 1);
+		while (j < end && member_tid(v, j) - member_tid(v, last) == step) {
+			last = j, n++;
+			j = next_member(v, g, j + 1);
+		}
+		if (step == 1 || n >= 3) {
+			cd_out_char(o, '-');
+			cd_out_dec(o, member_tid(v, last));
+			if (step != 1) {
+				cd_out_char(o, '/');
+				cd_out_dec(o, step);
+			}
+			k = j;
+		} else {
+			k = second;
+		}
+	}
+}
+
+/* "group K: N threads NAMES (ORIGIN, created by ...): TIDS", the tids in
+ * runs; then the shared wait and the stack, once. */
+static void part_group(struct cd_out *o, const struct cd_dump_view *v, int gi)
+{
+	const struct cd_group *g = &v->groups[gi];
+	struct cd_slot *lead = NULL;
+	int n = 0, same_origin = 1, same_creator = 1;
+	struct cd_wait w;
+	for (int k = g->first; k < g->first + g->count; k++) {
+		struct cd_slot *s = cd_view_slot(v, v->group_slots[k]);
+		if (alone(s))
+			continue;
+		if (!lead) {
+			lead = s;
+			w = s->wait;
+		}
+		n++;
+		same_origin &= s->origin == lead->origin;
+		same_creator &= s->created_by == lead->created_by;
+		if (s->wait.fd != w.fd)
+			w.fd = -1;
+		if (s->wait.owner != w.owner)
+			w.owner = 0;
+	}
+	cd_out_eol(o);
+	cd_out_str(o, "group ");
+	cd_out_dec(o, gi + 1);
+	cd_out_str(o, ": ");
+	cd_out_dec(o, n);
+	cd_out_str(o, " threads ");
+	group_names(o, v, g);
+	cd_out_str(o, " (");
+	cd_out_str(o, same_origin ? cd_origin_name(lead->origin) : "mixed");
+	if (same_creator && lead->created_by) {
+		cd_out_str(o, ", created by ");
+		where(o, lead->created_by, 1);
+	}
+	cd_out_str(o, "):");
+	group_tids(o, v, g);
+	cd_out_eol(o);
+	if (w.state == CD_STATE_BLOCKED) {
+		cd_out_str(o, "waiting: ");
+		wait_words(o, v, &w);
+		cd_out_eol(o);
+	}
+	frames(o, v, lead);
 }
 
 static void part_missing(struct cd_out *o, const struct cd_dump_view *v, int unused)
@@ -316,11 +543,23 @@ void cd_report_text(struct cd_out *o, const struct cd_dump_view *v)
 	int faults = 0;
 	if (cd_report_part(o, v, part_head, 0, &faults) < 0)
 		note(o, "the report's head", 0);
+	if (cd_report_part(o, v, part_summary, 0, &faults) < 0)
+		note(o, "the summary", 0);
 	for (int i = 0; i < v->nslots; i++) {
-		if (cd_view_slot(v, i)->missing != CD_DUMPED)
-			continue;
-		if (cd_report_part(o, v, part_thread, i, &faults) < 0)
-			note(o, "thread", cd_view_slot(v, i)->tid);
+		struct cd_slot *s = cd_view_slot(v, i);
+		if (s->missing == CD_DUMPED && alone(s) && cd_report_part(o, v, part_thread, i, &faults) < 0)
+			note(o, "thread", s->tid);
+	}
+	/* Then the groups, largest first; a group of one prints as a thread. */
+	for (int g = 0; g < v->ngroups; g++) {
+		int n = 0, one = -1;
+		for (int k = v->groups[g].first; k < v->groups[g].first + v->groups[g].count; k++)
+			if (!alone(cd_view_slot(v, v->group_slots[k])))
+				n++, one = v->group_slots[k];
+		if (n == 1 && cd_report_part(o, v, part_thread, one, &faults) < 0)
+			note(o, "thread", cd_view_slot(v, one)->tid);
+		if (n > 1 && cd_report_part(o, v, part_group, g, &faults) < 0)
+			note(o, "group", g + 1);
 	}
 	if (cd_report_part(o, v, part_missing, 0, &faults) < 0)
 		note(o, "the missing threads", 0);

@@ -100,6 +100,14 @@ struct cd_slot {
 	uintptr_t created_by;  /* pthread origin: return address into the creator */
 	char name[CD_NAME_LEN];
 	struct cd_wait wait;
+	int stack_id;          /* its group's rank, 1 the largest; 0 not dumped */
+};
+
+/* Dumped threads with the same frames and the same wait (kind, object):
+ * members group_slots[first .. first + count), in tid order. */
+struct cd_group {
+	int first;
+	int count;
 };
 
 struct cd_dump_view {
@@ -125,6 +133,10 @@ struct cd_dump_view {
 	int ndeadlocks;
 	const int *cycle_start;
 	const int *cycle_slots;
+	/* The groups, largest first: groups[K - 1] is stack_id K. */
+	int ngroups;
+	const struct cd_group *groups;
+	const int *group_slots;
 };
 
 static inline struct cd_slot *cd_view_slot(const struct cd_dump_view *v, int i)

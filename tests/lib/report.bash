@@ -54,11 +54,44 @@ assert_json_invariants() {
 	fi
 }
 
-# text_counts FILE: "HEADERS MISSING REAL DUMPED LISTED" from a text report:
-# thread headers, missing lines, the threads line's N, the trailer's D and N.
+# GROUP_RE: the header of threads that share one stack, printed once:
+# "group K: N threads NAMES (ORIGIN...): TIDS", TIDS runs "A", "A-B" (each
+# tid from A to B) or "A-B/S" (every S-th).
+GROUP_RE='^group [0-9]+: [0-9]+ threads .*\): [0-9]+(-[0-9]+(/[0-9]+)?)?( [0-9]+(-[0-9]+(/[0-9]+)?)?)*$'
+
+# text_tids FILE [REGEX]: every dumped thread's tid, one a line, in report
+# order: a thread header's, and each of a group header's (runs expanded);
+# with REGEX (awk's ERE), only under headers that match it.
+text_tids() {
+	awk -v re="${2:-.}" '/^thread [0-9]+ / { if ($0 ~ re) print $2; next }
+		/^group [0-9]+: [0-9]+ threads / && $0 ~ re {
+			n = split(substr($0, index($0, "): ") + 3), runs, " ")
+			for (i = 1; i <= n; i++) {
+				step = split(runs[i], st, "/") == 2 ? st[2] : 1
+				if (split(st[1], ab, "-") == 2) { for (t = ab[1]; t <= ab[2]; t += step) print t }
+				else print runs[i]
+			} }' "$1"
+}
+
+# text_group_of FILE TID: the header line (thread or group) TID is under.
+text_group_of() {
+	awk -v tid="$2" '/^thread [0-9]+ / && $2 == tid { print; exit }
+		/^group [0-9]+: [0-9]+ threads / {
+			n = split(substr($0, index($0, "): ") + 3), runs, " ")
+			for (i = 1; i <= n; i++) {
+				step = split(runs[i], st, "/") == 2 ? st[2] : 1
+				k = split(st[1], ab, "-")
+				if ((k == 1 && runs[i] == tid) ||
+				    (k == 2 && tid + 0 >= ab[1] + 0 && tid + 0 <= ab[2] + 0 && (tid - ab[1]) % step == 0)) { print; exit }
+			} }' "$1"
+}
+
+# text_counts FILE: "DUMPED MISSING REAL DUMPED LISTED" from a text report:
+# the tids under thread and group headers, missing lines, the threads
+# line's N, the trailer's D and N.
 text_counts() {
 	local headers missing real trailer
-	headers=$(grep -Ec '^thread [0-9]+ ' "$1")
+	headers=$(text_tids "$1" | wc -l)
 	missing=$(grep -Ec '^missing thread [0-9]+ ' "$1")
 	real=$(sed -nE 's/^crashdump: threads: ([0-9]+) real, .*/\1/p' "$1")
 	trailer=$(sed -nE 's/^crashdump: ([0-9]+) of ([0-9]+) threads dumped in .*/\1 \2/p' "$1")
@@ -66,8 +99,9 @@ text_counts() {
 }
 
 # assert_text_invariants FILE: one text report in FILE (from its first
-# "crashdump: " line on): the trailer once and last, D thread headers, and
-# D + missing lines == N == the threads line's count, each tid once.
+# "crashdump: " line on): the trailer once and last, D threads under the
+# headers, and D + missing lines == N == the threads line's count, each tid
+# once.
 assert_text_invariants() {
 	local c
 	run grep -Ec "$TRAILER_RE" "$1"
@@ -75,11 +109,12 @@ assert_text_invariants() {
 	assert_regex "$(tail -n 1 "$1")" "$TRAILER_RE"
 	read -r -a c <<<"$(text_counts "$1")"
 	[ "${#c[@]}" -eq 5 ] || fail "no threads line or trailer in $1: ${c[*]}"
-	assert_equal "${c[0]}" "${c[3]}"             # headers == D
+	assert_equal "${c[0]}" "${c[3]}"             # dumped tids == D
 	assert_equal "$((c[0] + c[1]))" "${c[2]}"    # dumped + missing == real
 	assert_equal "${c[4]}" "${c[2]}"             # trailer's N == real
-	run bash -c "grep -Eo '^(missing )?thread [0-9]+ ' '$1' | grep -Eo '[0-9]+' | sort | uniq -d"
-	assert_output ""
+	local twice
+	twice=$({ text_tids "$1"; sed -nE 's/^missing thread ([0-9]+) .*/\1/p' "$1"; } | sort | uniq -d)
+	assert_equal "$twice" ""
 }
 
 # assert_file_line FILE REGEX: a line of FILE matches REGEX.
