@@ -43,9 +43,13 @@ check("missing"; .missing | type == "array"),
 check("modules"; .modules | type == "array" and length > 0),
 check("deadlocks"; .deadlocks | type == "array" and all(.[]; (.threads | type == "array" and length > 0)
 	and (.edges | type == "array" and length == (.threads | length)))),
+check("groups"; .groups | type == "array" and length > 0 and all(.[]; . as $g | ($g.stack_id | num and . > 0)
+	and ($g.count | num) and ($g.tids | type == "array" and length == $g.count))),
+check("groups cover the threads"; ([.groups[].tids[]] | sort) == ([.threads[].tid] | sort)),
 (.threads[] | . as $t | "thread \($t.tid // "?")" as $w |
 	check("\($w).tid"; .tid | num),
 	check("\($w).name"; .name | type == "string"),
+	check("\($w).stack_id"; .stack_id | num and . > 0),
 	check("\($w).signalled"; .signalled | type == "boolean"),
 	check("\($w).crashed"; .crashed | type == "boolean"),
 	check("\($w).origin"; .origin == "pthread" or .origin == "main" or .origin == "foreign"),
@@ -62,7 +66,8 @@ check("deadlocks"; .deadlocks | type == "array" and all(.[]; (.threads | type ==
 		and (.owner == null or (.owner | num))
 		and ((.owner == null) == (.owner_alive == null)))),
 	(.frames[] | check("\($w) frame"; type == "object" and loc))),
-(.missing[] | check("missing \(.tid // "?")"; (.tid | num) and (.reason | type == "string" and length > 0))),
+(.missing[] | check("missing \(.tid // "?")"; (.tid | num) and (.reason | type == "string" and length > 0)
+	and (.state | IN("running", "blocked", "unknown")) and (.wait == null or (.wait | type == "object")))),
 (.modules[] | check("module \(.path // "?")"; (.path | type == "string") and (.base | hex)
 	and (.build_id == null or (.build_id | type == "string" and test("^[0-9a-f]+$")))))
 '
