@@ -28,33 +28,36 @@ static char output_template[CD_PATH_LEN];
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* The fatal signals CRASHDUMP_SIGNALS may name come from base/sigtab.c;
- * their list as the warnings name it ("SEGV,BUS,...") is made at load. */
-static char fatal_default[64];
-
-static const char *fatal_list(void)
+/* The signals CRASHDUMP_SIGNALS (the fatal ones) and CRASHDUMP_DUMP_ON
+ * (those that end a program when it is told to stop) may name come from
+ * base/sigtab.c; their lists as the warnings name them ("SEGV,BUS,...") are
+ * made at load. */
+static const char *sig_list(unsigned flag)
 {
+	static char lists[2][96];
+	char *list = lists[flag == CD_SIG_FATAL ? 0 : 1];
 	int n;
 	const struct cd_sigrow *rows = cd_sigtab(&n);
-	if (!fatal_default[0]) {
+	if (!list[0]) {
 		for (int i = 0; i < n; i++) {
-			if (!(rows[i].flags & CD_SIG_FATAL))
+			if (!(rows[i].flags & flag))
 				continue;
-			if (fatal_default[0])
-				strcat(fatal_default, ",");
-			strcat(fatal_default, rows[i].name + 3);
+			if (list[0])
+				strcat(list, ",");
+			strcat(list, rows[i].name + 3);
 		}
 	}
-	return fatal_default;
+	return list;
 }
 
-/* The fatal signal named (without SIG, any case) or numbered, else 0. */
-static int fatal_by_name(const char *bare, long num)
+/* The signal of rows with flag named (without SIG, any case) or numbered,
+ * else 0. */
+static int sig_by_name(unsigned flag, const char *bare, long num)
 {
 	int n;
 	const struct cd_sigrow *rows = cd_sigtab(&n);
 	for (int i = 0; i < n; i++)
-		if ((rows[i].flags & CD_SIG_FATAL) &&
+		if ((rows[i].flags & flag) &&
 		    (num ? rows[i].signo == num : strcasecmp(bare, rows[i].name + 3) == 0))
 			return rows[i].signo;
 	return 0;
@@ -283,9 +286,9 @@ static void load_format(struct cd_config *cfg)
 		warn("CRASHDUMP_FORMAT", v, "text", "%s", *v ? "not text or json" : "empty value");
 }
 
-/* One item of CRASHDUMP_SIGNALS: a name (any case, with or without SIG) or
- * a number.  Returns the signal, or 0 with *why filled. */
-static int parse_signal(const char *item, size_t len, char *why, size_t whylen)
+/* One item of a signal list: a name (any case, with or without SIG) or a
+ * number, of a row with flag.  Returns the signal, or 0 with *why filled. */
+static int parse_signal(unsigned flag, const char *item, size_t len, char *why, size_t whylen)
 {
 	char shown[SHOW_MAX * 4 + 8], name[16];
 	long num = 0;
@@ -301,55 +304,62 @@ static int parse_signal(const char *item, size_t len, char *why, size_t whylen)
 		const char *bare = strncasecmp(name, "SIG", 3) == 0 ? name + 3 : name;
 		if (parse_long(name, 1, 31, &num) != 0)
 			num = 0;
-		signo = fatal_by_name(bare, num);
+		signo = sig_by_name(flag, bare, num);
 		if (signo)
 			return signo;
 		if (num == SIGQUIT || strcasecmp(bare, "QUIT") == 0) {
-			snprintf(why, whylen, "\"%s\" is not a fatal signal (SIGQUIT is always handled)",
-				 name);
+			snprintf(why, whylen, "\"%s\" is not %s (SIGQUIT is always handled)", name,
+				 flag == CD_SIG_FATAL ? "a fatal signal" : "one of them");
 			return 0;
 		}
 	}
 	show(shown, sizeof shown, item, len);
-	snprintf(why, whylen, "\"%s\" is not one of %s or their numbers", shown, fatal_list());
+	snprintf(why, whylen, "\"%s\" is not one of %s or their numbers", shown, sig_list(flag));
 	return 0;
 }
 
-static void load_signals(struct cd_config *cfg)
+/* A list of signals of rows with flag, or "none", into *set; a bad value
+ * leaves *set (the default, named dflt) as it is. */
+static void load_signal_set(const char *var, unsigned flag, const char *dflt, uint64_t *set)
 {
-	static const char var[] = "CRASHDUMP_SIGNALS";
 	const char *v = getenv(var);
 	char why[SHOW_MAX * 4 + 128];
-	uint64_t set = 0;
+	uint64_t got = 0;
 
 	if (!v)
 		return;
 	if (!*v) {
-		warn(var, v, fatal_list(), "empty value");
+		warn(var, v, dflt, "empty value");
 		return;
 	}
 	if (strcasecmp(v, "none") == 0) {
-		cfg->fatal_signals = 0;
+		*set = 0;
 		return;
 	}
 	for (const char *p = v;;) {
 		const char *end = strchrnul(p, ',');
 		size_t len = (size_t)(end - p);
 		if (len == 4 && strncasecmp(p, "none", 4) == 0) {
-			warn(var, v, fatal_list(), "\"none\" cannot be combined with signals");
+			warn(var, v, dflt, "\"none\" cannot be combined with signals");
 			return;
 		}
-		int signo = parse_signal(p, len, why, sizeof why);
+		int signo = parse_signal(flag, p, len, why, sizeof why);
 		if (!signo) {
-			warn(var, v, fatal_list(), "%s", why);
+			warn(var, v, dflt, "%s", why);
 			return;
 		}
-		set |= 1ULL << signo;
+		got |= 1ULL << signo;
 		if (!*end)
 			break;
 		p = end + 1;
 	}
-	cfg->fatal_signals = set;
+	*set = got;
+}
+
+static void load_signals(struct cd_config *cfg)
+{
+	load_signal_set("CRASHDUMP_SIGNALS", CD_SIG_FATAL, sig_list(CD_SIG_FATAL), &cfg->fatal_signals);
+	load_signal_set("CRASHDUMP_DUMP_ON", CD_SIG_ASKED, "none", &cfg->dump_on);
 }
 
 static void load_on_quit(struct cd_config *cfg)

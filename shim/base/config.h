@@ -16,6 +16,8 @@ struct cd_config {
 	const char *output_template;  /* with CD_OUTPUT_FILE: absolute, %-codes unexpanded */
 	enum cd_format format;        /* CRASHDUMP_FORMAT */
 	uint64_t fatal_signals;       /* CRASHDUMP_SIGNALS: bit (1 << signo) per handled signal */
+	uint64_t dump_on;             /* CRASHDUMP_DUMP_ON: the same, signals dumped on, then
+	                                 given their own course */
 	int quit_continue;            /* CRASHDUMP_ON_QUIT=continue */
 	long watchdog_ms;             /* CRASHDUMP_WATCHDOG, 0 = off */
 	long timeout_ms;              /* CRASHDUMP_TIMEOUT_MS */

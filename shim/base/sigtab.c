@@ -6,20 +6,21 @@
 #define R CD_SIG_REFAULTS
 #define W CD_SIG_WALK_OPEN
 #define A CD_SIG_ADDRESS
+#define K CD_SIG_ASKED
 
 static const struct cd_sigrow rows[] = {
 	{ SIGSEGV, "SIGSEGV", F | R | W | A }, { SIGBUS, "SIGBUS", F | R | W | A },
 	{ SIGFPE, "SIGFPE", F | R | W | A },   { SIGILL, "SIGILL", F | R | W | A },
 	{ SIGABRT, "SIGABRT", F | W },         { SIGTRAP, "SIGTRAP", F | W | A },
 	{ SIGSYS, "SIGSYS", F | W },
-	{ SIGHUP, "SIGHUP", 0 },       { SIGINT, "SIGINT", 0 },       { SIGQUIT, "SIGQUIT", 0 },
-	{ SIGKILL, "SIGKILL", 0 },     { SIGUSR1, "SIGUSR1", 0 },     { SIGUSR2, "SIGUSR2", 0 },
-	{ SIGPIPE, "SIGPIPE", 0 },     { SIGALRM, "SIGALRM", 0 },     { SIGTERM, "SIGTERM", 0 },
+	{ SIGTERM, "SIGTERM", K },     { SIGINT, "SIGINT", K },       { SIGHUP, "SIGHUP", K },
+	{ SIGUSR1, "SIGUSR1", K },     { SIGUSR2, "SIGUSR2", K },     { SIGALRM, "SIGALRM", K },
+	{ SIGQUIT, "SIGQUIT", 0 },     { SIGKILL, "SIGKILL", 0 },     { SIGPIPE, "SIGPIPE", 0 },
 	{ SIGSTKFLT, "SIGSTKFLT", 0 }, { SIGCHLD, "SIGCHLD", 0 },     { SIGCONT, "SIGCONT", 0 },
 	{ SIGSTOP, "SIGSTOP", 0 },     { SIGTSTP, "SIGTSTP", 0 },     { SIGTTIN, "SIGTTIN", 0 },
 	{ SIGTTOU, "SIGTTOU", 0 },     { SIGURG, "SIGURG", 0 },       { SIGXCPU, "SIGXCPU", 0 },
-	{ SIGXFSZ, "SIGXFSZ", 0 },     { SIGVTALRM, "SIGVTALRM", 0 }, { SIGPROF, "SIGPROF", 0 },
-	{ SIGWINCH, "SIGWINCH", 0 },   { SIGIO, "SIGIO", 0 },         { SIGPWR, "SIGPWR", 0 },
+	{ SIGXFSZ, "SIGXFSZ", 0 },     { SIGVTALRM, "SIGVTALRM", K }, { SIGPROF, "SIGPROF", 0 },
+	{ SIGWINCH, "SIGWINCH", 0 },   { SIGIO, "SIGIO", 0 },         { SIGPWR, "SIGPWR", K },
 };
 #define N_ROWS ((int)(sizeof rows / sizeof rows[0]))
 

@@ -15,6 +15,8 @@ enum {
 	                         again when the handler returns with SIG_DFL in place */
 	CD_SIG_WALK_OPEN = 4, /* left unblocked during a walk (the guards need it) */
 	CD_SIG_ADDRESS = 8,   /* its si_addr is the fault's address (si_code > 0) */
+	CD_SIG_ASKED = 16,    /* sent to ask a program to stop (or by its own timers):
+	                         CRASHDUMP_DUMP_ON may name it */
 };
 
 struct cd_sigrow {

@@ -1,6 +1,7 @@
-/* handlers.h - the library's three signal handlers (entry/on_quit.c: the
- * SIGQUIT handler, the relay handler and the watchdog; entry/on_fatal.c:
- * the fatal one), as entry/init.c installs them.
+/* handlers.h - the library's signal handlers (entry/on_quit.c: the
+ * SIGQUIT handler, the relay handler, the watchdog and the CRASHDUMP_DUMP_ON
+ * signals'; entry/on_fatal.c: the fatal one), as entry/init.c installs
+ * them.
  * Context: installation in normal context; the handlers themselves are
  * AS-safe. */
 #ifndef CRASHDUMP_HANDLERS_H
@@ -17,6 +18,17 @@ int cd_watchdog_arm(void);
 
 /* Normal context only (fork child): the watchdog timer is not inherited. */
 void cd_quit_after_fork(void);
+
+/* Normal context only.  Installs the handler of every signal of
+ * CRASHDUMP_DUMP_ON.  0 or -1. */
+int cd_asked_install(void);
+
+/* AS-safe.  1 when sig is a CRASHDUMP_DUMP_ON signal we handle. */
+int cd_asked(int sig);
+
+/* AS-safe.  Re-installs ours for an asked signal after the application
+ * changed its (virtual) action: SA_RESTART follows the application's. */
+void cd_asked_refresh(int sig);
 
 /* Normal context only.  Installs the fatal handler for every signal of
  * CRASHDUMP_SIGNALS.  0 or -1. */

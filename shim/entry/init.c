@@ -112,6 +112,8 @@ static const char *install(void)
 		return why;
 	if (cd_fatal_install() < 0)
 		return "cannot install the fatal signal handlers";
+	if (cd_asked_install() < 0)
+		return "cannot install the CRASHDUMP_DUMP_ON handlers";
 	if (cd_cfg.watchdog_ms > 0 && cd_watchdog_arm() < 0)
 		return "cannot create the watchdog timer";
 	return NULL;

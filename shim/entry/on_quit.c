@@ -1,6 +1,8 @@
-/* on_quit.c - the SIGQUIT handler (coordinates a dump), the relay handler
- * (answers one, or passes the application's own uses of the signal on to
- * its action), and the watchdog timer that fires a dump through the relay.
+/* on_quit.c - the handlers after whose dump the process goes its own way:
+ * SIGQUIT's (coordinates a dump), the relay's (answers one, or passes the
+ * application's own uses of the signal on to its action), the watchdog
+ * timer that fires a dump through the relay, and the signals of
+ * CRASHDUMP_DUMP_ON (a dump, then the signal's own course).
  * Context: install functions run in normal context; handlers are AS-safe. */
 #include "entry/handlers.h"
 #include "base/config.h"
@@ -55,6 +57,17 @@ static void handler_leave(int quiet)
 	cd_tls.in_handler--;
 }
 
+/* A SIGQUIT queued with this value asks for a dump and no end, whatever
+ * CRASHDUMP_ON_QUIT says: crashdump-run sends it to every process of its
+ * command's tree when a runner tells it to stop, so that each dumps before
+ * the runner's signal takes its course ("cdrq"). */
+#define CD_DUMP_REQUEST 0x63647271
+
+static int dump_request(const siginfo_t *info)
+{
+	return info->si_code == SI_QUEUE && info->si_value.sival_int == CD_DUMP_REQUEST;
+}
+
 static void on_quit(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
@@ -69,9 +82,76 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	                        .uc = ucv, .fatal = 0 };
 	int dumped = coordinate(&t);
 	handler_leave(quiet);
-	if (dumped && !cd_cfg.quit_continue)
+	if (dumped && !cd_cfg.quit_continue && !dump_request(info))
 		cd_die(sig, info);
 	errno = saved;
+}
+
+/* A signal of CRASHDUMP_DUMP_ON (a runner's SIGTERM, a user's SIGINT):
+ * the dump, then what the signal would have done without us, the
+ * application's handler, nothing if ignored, or the default's end. */
+static void on_asked(int sig, siginfo_t *info, void *ucv)
+{
+	int saved = errno;
+	if (!cd_vfork_child()) {
+		int quiet = handler_enter(ucv);
+		struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
+		                        .uc = ucv, .fatal = 0 };
+		coordinate(&t);
+		handler_leave(quiet);
+	}
+	errno = saved;
+	struct sigaction app;
+	cd_owned_app(sig, &app);
+	if (cd_action_is_handler(&app))
+		cd_owned_call_app(sig, info, ucv);
+	else if (app.sa_handler == SIG_DFL)
+		cd_die(sig, info); /* every CRASHDUMP_DUMP_ON signal's default ends the process */
+	errno = saved;
+}
+
+/* Ours for an asked signal, restarting system calls as the application's
+ * action would: a handler installed without SA_RESTART expects the EINTR
+ * that tells its loop to look at the flag it set. */
+static void asked_action(int sig, struct sigaction *sa)
+{
+	struct sigaction app;
+	cd_owned_app(sig, &app);
+	memset(sa, 0, sizeof *sa);
+	sa->sa_sigaction = on_asked;
+	sa->sa_flags = SA_SIGINFO | SA_ONSTACK;
+	if (!cd_action_is_handler(&app) || (app.sa_flags & SA_RESTART))
+		sa->sa_flags |= SA_RESTART;
+	cd_sig_quiet_set(&sa->sa_mask);
+}
+
+int cd_asked(int sig)
+{
+	return sig > 0 && sig < 64 && (cd_cfg.dump_on >> sig & 1) && cd_owned(sig);
+}
+
+void cd_asked_refresh(int sig)
+{
+	struct sigaction sa;
+	asked_action(sig, &sa);
+	cd_real.sigaction(sig, &sa, NULL);
+}
+
+int cd_asked_install(void)
+{
+	for (int sig = 1; sig < 64; sig++) {
+		if (!(cd_cfg.dump_on >> sig & 1))
+			continue;
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = on_asked;
+		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+		cd_sig_quiet_set(&sa.sa_mask);
+		if (cd_owned_take(sig, &sa) < 0)
+			return -1;
+		cd_asked_refresh(sig); /* now that the application's action is known */
+	}
+	return 0;
 }
 
 static timer_t watchdog_timer;

@@ -6,6 +6,7 @@
  * Context: any (applications call these from their own handlers): AS-safe,
  * no locks, no allocation. */
 #include "base/owned.h"
+#include "entry/handlers.h"
 #include "base/real.h"
 #include "base/languages.h"
 
@@ -35,6 +36,8 @@ static int virtual_sigaction(int sig, const struct sigaction *act, struct sigact
 	                           : from_runtime(caller)))
 		return cd_owned_hand_over(sig, act, old);
 	cd_owned_app_exchange(sig, act, old);
+	if (act && cd_asked(sig))
+		cd_asked_refresh(sig);
 	return 0;
 }
 
