@@ -63,10 +63,18 @@ def loc(file, line):
     return ' at %s:%s' % (file, line) if file else ''
 
 
+SIGNALLED = re.compile(r'^thread (\d+) "((?:[^"\\]|\\.)*)".*\[signalled')
+DEADLOCK = re.compile(r'^crashdump: deadlock: (.*)$')
+
+
 def parse_text(lines):
-    r = {'frames': [], 'complete': None}
+    r = {'frames': [], 'complete': None, 'thread': None, 'deadlocks': []}
     state = 'before'  # before, in the signalled thread, after it
     for line in lines:
+        m = DEADLOCK.match(line)
+        if m:
+            r['deadlocks'].append(m.group(1))
+            continue
         m = FIRST.match(line)
         if m and 'pid' not in r:
             r['what'], r['pid'], r['program'] = m.group(1) + m.group(4), m.group(2), m.group(3)
@@ -79,6 +87,8 @@ def parse_text(lines):
                 state = 'after'
             elif state == 'before' and '[signalled' in line:
                 state = 'in'
+                m = SIGNALLED.match(line)
+                r['thread'] = '%s "%s"' % (m.group(1), m.group(2)) if m else None
             continue
         if state != 'in':
             continue
@@ -113,8 +123,16 @@ def parse_json(line):
     r = {'what': what, 'pid': str(obj.get('pid')),
          'program': os.path.basename(str(obj.get('exe') or '?')),
          'complete': '%d of %d threads dumped' % (len(threads), len(threads) + len(obj.get('missing') or [])),
-         'frames': []}
+         'frames': [], 'thread': None, 'deadlocks': []}
+    names = {t.get('tid'): t.get('name') or '' for t in threads}
+    for d in obj.get('deadlocks') or []:
+        edges = [e for e in d.get('edges') or [] if isinstance(e, dict)]
+        r['deadlocks'].append('; '.join('thread %s "%s" waits for %s %s held by thread %s "%s"' % (
+            e.get('tid'), names.get(e.get('tid'), ''), e.get('kind'), e.get('address'),
+            e.get('owner'), names.get(e.get('owner'), '')) for e in edges))
     signalled = [t for t in threads if t.get('signalled')] or threads[:1]
+    if signalled:
+        r['thread'] = '%s "%s"' % (signalled[0].get('tid'), signalled[0].get('name') or '')
     for k, f in enumerate(signalled[0].get('frames') or [] if signalled else []):
         fn = f.get('function')
         fn = '%s+%s' % (fn, f.get('offset')) if fn and f.get('offset') else (fn or '??')
@@ -186,6 +204,124 @@ def summary(argv):
             print('crashdump-run: ' + line, file=sys.stderr)
         if github:
             print(annotation(path, r, '%s: %s' % (path, head)), file=sys.stderr)
+    return 0
+
+
+# ---- crashdump-run: JUnit XML and the GitHub step summary ---------------------
+
+def top_frame(r):
+    """The signalled thread's first frame as a person reads it:
+    FUNCTION at FILE:LINE, or FUNCTION (MODULE+0xOFF)."""
+    if not r['frames']:
+        return None
+    fr = r['frames'][0]
+    return '%s%s' % (fr.function, loc(fr.file, fr.line) or ' (%s)' % fr.where)
+
+
+def case_message(r):
+    """'SIGSEGV (SEGV_MAPERR, address 0x0) in thread 4242 "worker" at crash_here+0x4 at a.c:9'."""
+    msg = r['what']
+    if r.get('thread'):
+        msg += ' in thread %s' % r['thread']
+    if top_frame(r):
+        msg += ' at %s' % top_frame(r)
+    return msg
+
+
+def xml_text(s):
+    """Text for XML 1.0: escaped, and without the control characters it
+    cannot hold (a thread name may have any byte)."""
+    s = ''.join(c if c in '\t\n\r' or ord(c) >= 0x20 else '\\x%02x' % ord(c) for c in s)
+    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
+
+
+def junit(argv):
+    """junit OUT COMMAND STATUS FILE...: a JUnit XML file (the schema Jenkins,
+    GitLab and Azure DevOps read) with one failing test case per report:
+    the message names the signal, the thread and the top frame; the body
+    holds the summary, the deadlocks; system-out the report's path as an
+    attachment line. No report: one passing case for the command."""
+    import time
+    out, command, status, files = argv[0], argv[1], argv[2], argv[3:]
+    cases = []
+    for path in files:
+        try:
+            r = parse(path)
+        except OSError:
+            r = None
+        if not r:
+            continue
+        body = ['%s pid %s: %s; %s' % (r['program'], r['pid'], r['what'], r['complete'] or 'incomplete report')]
+        for fr in r['frames'][:top or 5]:
+            body += [s.strip() for s in fr.show()]
+        body += ['deadlock: ' + d for d in r['deadlocks']]
+        kind = r['what'].split(' ')[0].rstrip(',')
+        cases.append(
+            '    <testcase classname="crashdump.%s" name="%s pid %s" time="0">\n'
+            '      <failure message="%s" type="%s">%s</failure>\n'
+            '      <system-out>[[ATTACHMENT|%s]]</system-out>\n'
+            '    </testcase>' % (xml_text(r['program']), xml_text(r['program']), r['pid'],
+                                xml_text(case_message(r)), xml_text(kind), xml_text('\n'.join(body)),
+                                xml_text(os.path.abspath(path))))
+    failures = len(cases)
+    if not cases:
+        cases.append('    <testcase classname="crashdump" name="%s" time="0"/>' % xml_text(
+            'no crash, hang or deadlock: %s' % command))
+    stamp = time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())
+    doc = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<testsuites name="crashdump-run" tests="%d" failures="%d" errors="0">\n'
+           '  <testsuite name="crashdump-run: %s" tests="%d" failures="%d" errors="0" skipped="0" '
+           'time="0" timestamp="%s" hostname="%s">\n'
+           '    <properties><property name="exit status" value="%s"/></properties>\n'
+           '%s\n'
+           '  </testsuite>\n'
+           '</testsuites>\n') % (len(cases), failures, xml_text(command), len(cases), failures, stamp,
+                                 xml_text(os.uname().nodename), xml_text(status), '\n'.join(cases))
+    try:
+        tmp = out + '.tmp%d' % os.getpid()
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(doc)
+        os.replace(tmp, out)
+    except OSError as e:
+        print('crashdump-run: %s: %s' % (out, e.strerror), file=sys.stderr)
+        return 1
+    return 0
+
+
+def md_cell(s):
+    return (s or '').replace('\\', '\\\\').replace('|', '\\|').replace('\n', ' ')
+
+
+def step_summary(argv):
+    """step-summary COMMAND STATUS FILE...: a Markdown table of the reports,
+    appended to $GITHUB_STEP_SUMMARY (GitHub shows it on the run's page)."""
+    out = os.environ.get('GITHUB_STEP_SUMMARY')
+    if not out:
+        return 0
+    command, status, files = argv[0], argv[1], argv[2:]
+    rows = []
+    for path in files:
+        try:
+            r = parse(path)
+        except OSError:
+            r = None
+        if r:
+            rows.append('| %s pid %s | %s | %s | %s | %s |' % (
+                md_cell(r['program']), r['pid'], md_cell(r['what']), md_cell(r.get('thread')),
+                '`%s`' % md_cell(top_frame(r)) if top_frame(r) else '',
+                md_cell('; '.join(r['deadlocks']))))
+    text = ['### crashdump-run: %d report%s; exit status %s' % (len(rows), '' if len(rows) == 1 else 's',
+                                                             md_cell(status)),
+            '', '`%s`' % md_cell(command), '']
+    if rows:
+        text += ['| process | signal or timeout | thread | top frame | deadlock |',
+                 '| --- | --- | --- | --- | --- |'] + rows
+    try:
+        with open(out, 'a', encoding='utf-8') as f:
+            f.write('\n'.join(text) + '\n\n')
+    except OSError as e:
+        print('crashdump-run: %s: %s' % (out, e.strerror), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -531,13 +667,18 @@ def symbolize(argv):
 # ---- crashdump-run: the command in a group of its own -------------------------
 
 def exec_group(argv):
-    """exec-group PRELOAD COMMAND...: COMMAND in a process group of its own
-    with LD_PRELOAD=PRELOAD (bash has no setpgid, and setsid is util-linux);
-    SIGPIPE and SIGXFSZ, which python ignores, and SIGQUIT, which -t needs
-    and which is ignored when crashdump-run itself was started with & by a
-    script, are put back to their defaults before the exec."""
+    """exec-group [--keep-int-ignored] PRELOAD COMMAND...: COMMAND in a
+    process group of its own with LD_PRELOAD=PRELOAD (bash has no setpgid,
+    and setsid is util-linux); SIGPIPE and SIGXFSZ, which python ignores,
+    and SIGQUIT, which -t needs and which is ignored when crashdump-run
+    itself was started with & by a script, are put back to their defaults
+    before the exec, and so is SIGINT, which bash ignores in a command it
+    starts in the background, unless crashdump-run was started with it
+    ignored (then the command keeps ignoring it, as it would without us)."""
+    keep_int = argv[0] == '--keep-int-ignored'
+    argv = argv[1:] if keep_int else argv
     os.setpgid(0, 0)
-    for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGQUIT):
+    for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGQUIT) + (() if keep_int else (signal.SIGINT,)):
         signal.signal(s, signal.SIG_DFL)
     os.environ["LD_PRELOAD"] = argv[0]
     try:
@@ -545,6 +686,118 @@ def exec_group(argv):
     except OSError as e:
         print("crashdump-run: %s: %s" % (argv[1], e.strerror), file=sys.stderr)
         return 126
+
+
+# ---- crashdump-run: a dump of the tree before a runner's signal -------------
+
+JSON_END = re.compile(r'"elapsed_ms":[0-9.]+\}$')  # the JSON report's last member
+DUMP_REQUEST = 0x63647271  # shim/entry/on_quit.c: a SIGQUIT with it dumps, and the process goes on
+
+
+def tree_of(root):
+    """root and every process below it (by parent), and every process of
+    its process group: the command's tree."""
+    parent, group = {}, {}
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d, 'rb') as f:
+                fields = f.read().decode('ascii', 'replace').rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parent[int(d)], group[int(d)] = int(fields[1]), int(fields[2])
+    tree, grew = {p for p in parent if p == root or group[p] == root}, True
+    while grew:
+        more = {p for p in parent if parent[p] in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sorted(tree)
+
+
+def is_go(exe):
+    """The Go build note (PT_NOTE, owner "Go", type 4), as the library's own
+    runtime check reads it: Go keeps SIGQUIT for itself."""
+    try:
+        with open(exe, 'rb') as f:
+            data = f.read(1 << 20)
+        if data[:4] != b'\x7fELF' or data[4] != 2:
+            return False
+        phoff, phentsize, phnum = struct.unpack_from('<Q', data, 32)[0], *struct.unpack_from('<HH', data, 54)
+        for i in range(phnum):
+            ptype, _, off, _, _, size = struct.unpack_from('<IIQQQQ', data, phoff + i * phentsize)
+            if ptype != 4 or off + size > len(data):
+                continue
+            note = data[off:off + size]
+            while len(note) >= 12:
+                namesz, descsz, ntype = struct.unpack_from('<III', note)
+                name = note[12:12 + namesz].rstrip(b'\0')
+                if name == b'Go' and ntype == 4:
+                    return True
+                note = note[12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4:]
+    except (OSError, struct.error, ValueError):
+        return False
+    return False
+
+
+def dumps_on_request(pid):
+    """The library is in pid and SIGQUIT is still its own (not ignored)."""
+    try:
+        with open('/proc/%d/maps' % pid) as f:
+            if not any(line.rstrip().endswith('/libcrashdump.so') for line in f):
+                return False
+        with open('/proc/%d/status' % pid) as f:
+            status = dict(line.split(':', 1) for line in f if ':' in line)
+        quit_bit = 1 << (signal.SIGQUIT - 1)
+        if int(status['SigIgn'], 16) & quit_bit or not int(status['SigCgt'], 16) & quit_bit:
+            return False
+        return not is_go('/proc/%d/exe' % pid)
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+def report_done(path):
+    """A report file that holds a whole report: its trailer, or a JSON
+    object with its last member, ends it."""
+    try:
+        with open(path, 'rb') as f:
+            f.seek(max(0, os.path.getsize(path) - 4096))
+            tail = f.read().decode('utf-8', 'replace')
+    except OSError:
+        return False
+    last = tail.rstrip('\n').rsplit('\n', 1)[-1]
+    return tail.endswith('\n') and (TRAILER.match(last) is not None or
+                                    JSON_END.search(last) is not None)
+
+
+def dump_tree(argv):
+    """dump-tree ROOT DIR WAIT_MS: asks every process of ROOT's tree that
+    has the library to dump and go on (a SIGQUIT queued with the request
+    value), then waits, WAIT_MS at most, until each has a whole new report
+    in DIR. Prints "DUMPED ASKED"."""
+    import ctypes
+    import time
+
+    class Sigval(ctypes.Union):
+        _fields_ = [('sival_int', ctypes.c_int), ('sival_ptr', ctypes.c_void_p)]
+
+    root, folder, wait_ms = int(argv[0]), argv[1], int(argv[2])
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.sigqueue.argtypes = [ctypes.c_int, ctypes.c_int, Sigval]
+    before = set(os.listdir(folder))
+    asked = [p for p in tree_of(root) if dumps_on_request(p)]
+    asked = [p for p in asked if libc.sigqueue(p, signal.SIGQUIT, Sigval(sival_int=DUMP_REQUEST)) == 0]
+    deadline, done = time.monotonic() + wait_ms / 1000.0, set()
+    while len(done) < len(asked) and time.monotonic() < deadline:
+        for name in set(os.listdir(folder)) - before:
+            parts = name.split('.')
+            if len(parts) >= 3 and parts[-2].isdigit() and int(parts[-2]) in asked and \
+                    report_done(os.path.join(folder, name)):
+                done.add(int(parts[-2]))
+        if len(done) < len(asked):
+            time.sleep(0.01)
+    print('%d %d' % (len(done), len(asked)))
+    return 0
 
 
 # ---- crashdump-fold: folded stacks for flame graphs -------------------------
@@ -656,10 +909,11 @@ def fold(argv):
     return status
 
 
-COMMANDS = {'summary': summary, 'symbolize': symbolize, 'exec-group': exec_group, 'fold': fold}
+COMMANDS = {'summary': summary, 'symbolize': symbolize, 'exec-group': exec_group, 'fold': fold,
+            'dump-tree': dump_tree, 'junit': junit, 'step-summary': step_summary}
 
 if __name__ == '__main__':
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
-        print('usage: crashdump_report.py summary|symbolize|fold|exec-group ARG...', file=sys.stderr)
+        print('usage: crashdump_report.py summary|symbolize|fold|exec-group|dump-tree|junit|step-summary ARG...', file=sys.stderr)
         sys.exit(2)
     sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))

@@ -264,6 +264,135 @@ assert_symbolized_text() {
 	done
 }
 
+# stop_run SIGNAL ARG...: crashdump-run ARG... in the background, SIGNAL
+# sent to it once both run_hang processes of its tree are in place; sets
+# $run_status to its exit status, and $lines to its stderr.
+stop_run() {
+	local sig=$1 fifo="$BATS_TEST_TMPDIR/ready" line runpid
+	shift
+	mkfifo "$fifo"
+	# (started with & by a script, it would ignore SIGINT, as would a trap)
+	RUN_READY_FD=5 env --default-signal=INT "$RUN" "$@" >"$BATS_TEST_TMPDIR/output" 2>&1 3>&- 5>"$fifo" &
+	runpid=$!
+	exec 6<"$fifo"
+	read -r -t 10 line <&6 && read -r -t 10 line <&6 || fail "the tree did not get ready"
+	exec 6<&-
+	kill "-$sig" "$runpid"
+	run_status=0
+	wait "$runpid" || run_status=$?
+	run cat "$BATS_TEST_TMPDIR/output"
+}
+
+@test "crashdump-run sent SIGTERM: every process of the tree dumps first, then the signal ends them (143)" {
+	local t0 ms
+	t0=$(date +%s%N)
+	stop_run TERM -o "$DIR" -- "$FIX/run_forker" 2 "$FIX/run_hang"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	assert_equal "$run_status" 143
+	assert_line -n 0 --regexp '^crashdump-run: got SIGTERM: 3 of 3 processes dumped; SIGTERM to process group [0-9]+$'
+	assert_equal "${lines[-1]}" "crashdump-run: 3 reports in $DIR; exit status 143 (SIGTERM)"
+	assert_equal "$(ls "$DIR" | grep -c '^run_hang\.')" 2
+	assert_equal "$(ls "$DIR" | grep -c '^run_forker\.')" 1
+	local f
+	for f in "$DIR"/run_hang.*; do
+		assert_file_line "$f" '^crashdump: SIGQUIT \(SI_QUEUE\) in pid [0-9]+ \(run_hang\), sent by pid [0-9]+$'
+		assert_file_line "$f" '^crashdump: 4 of 4 threads dumped in '
+	done
+	assert_file_line "$DIR"/run_forker.* '^crashdump: 1 of 1 threads dumped in '
+	# a hang bound, not a speed test
+	[ "$ms" -lt 10000 ] || fail "took $ms ms"
+}
+
+@test "crashdump-run sent SIGINT: the tree dumps as JSON, then SIGINT ends it (130)" {
+	stop_run INT -o "$DIR" --format json -- "$FIX/run_forker" 2 "$FIX/run_hang"
+	# run_hang dies of SIGINT's default; so does run_forker
+	assert_equal "$run_status" 130
+	assert_line -n 0 --regexp '^crashdump-run: got SIGINT: 3 of 3 processes dumped; SIGINT to process group [0-9]+$'
+	run ls "$DIR"
+	assert_equal "${#lines[@]}" 3
+	for f in "$DIR"/run_hang.*; do
+		run -0 jq -r '[.signal.name, .signal.code, (.threads | length)] | @tsv' "$f"
+		assert_output $'SIGQUIT\tSI_QUEUE\t4'
+	done
+}
+
+@test "crashdump-run --dump-on TERM: a process its own harness sends SIGTERM dumps, then dies of it" {
+	run_detached 0 "$RUN" -o "$DIR" --dump-on TERM -- sh -c \
+		'mkfifo "$1/r"; "$0" default 3>"$1/r" & pid=$!; read -r _ <"$1/r"; kill -TERM $pid; wait $pid; echo "child status $?"' \
+		"$FIX/asked" "$BATS_TEST_TMPDIR"
+	assert_line "child status 143"
+	the_report 'asked.*'
+	assert_file_line "$REPORT" '^crashdump: SIGTERM \(SI_USER\) in pid [0-9]+ \(asked\), sent by pid [0-9]+$'
+	assert_file_line "$REPORT" '^crashdump: 3 of 3 threads dumped in '
+	assert_equal "${lines[-1]}" "crashdump-run: 1 report in $DIR; exit status 0"
+	run -125 "$RUN" -o "$DIR" --dump-on 'TERM;HUP' -- true
+	assert_output --partial "--dump-on: a comma-separated list of signals, not 'TERM;HUP'"
+}
+
+# junit_cases FILE: each test case of a JUnit file, one line:
+# "CLASSNAME|NAME|FAILURE-TYPE|FAILURE-MESSAGE|SYSTEM-OUT" (empty fields for
+# a passing case), after the counts "tests=N failures=F"; fails on a file
+# that is not well-formed XML or not testsuites > testsuite > testcase.
+junit_cases() {
+	python3 - "$1" <<-'PY'
+	import sys, xml.etree.ElementTree as ET
+	root = ET.parse(sys.argv[1]).getroot()
+	assert root.tag == 'testsuites', root.tag
+	suites = root.findall('testsuite')
+	assert len(suites) == 1 and all(s.tag in ('testsuite',) for s in root)
+	s = suites[0]
+	cases = s.findall('testcase')
+	for k in ('name', 'tests', 'failures', 'errors', 'skipped', 'time', 'timestamp'):
+	    assert k in s.attrib, k
+	assert int(s.get('tests')) == len(cases) == int(root.get('tests'))
+	print('tests=%s failures=%s' % (s.get('tests'), s.get('failures')))
+	for c in cases:
+	    f = c.find('failure')
+	    print('|'.join([c.get('classname'), c.get('name'), f.get('type') if f is not None else '',
+	                    f.get('message') if f is not None else '', c.findtext('system-out') or '']))
+	PY
+}
+
+@test "crashdump-run --junit: one failing case for a crash (signal, thread, top frame, attachment), and the step summary" {
+	local junit="$BATS_TEST_TMPDIR/junit.xml" md="$BATS_TEST_TMPDIR/summary.md"
+	GITHUB_STEP_SUMMARY=$md run -139 "$RUN" -o "$DIR" --junit "$junit" --github -- "$FIX/run_crash" segv
+	the_report 'run_crash.*'
+	run junit_cases "$junit"
+	assert_success
+	assert_line -n 0 'tests=1 failures=1'
+	assert_line -n 1 --regexp "^crashdump\.run_crash\|run_crash pid [0-9]+\|SIGSEGV\|SIGSEGV \(SEGV_MAPERR, address 0x0\) in thread [0-9]+ \"run_crash\" at run_crash_here\+0x[0-9a-f]+ at $(re "$CRASH_SRC"):[0-9]+\|\[\[ATTACHMENT\|$(re "$REPORT")\]\]\$"
+	# the failure's body: the summary, symbolized
+	run python3 -c 'import sys, xml.etree.ElementTree as ET; print(ET.parse(sys.argv[1]).find(".//failure").text)' "$junit"
+	assert_line -n 0 --regexp '^run_crash pid [0-9]+: SIGSEGV \(SEGV_MAPERR, address 0x0\); [0-9]+ of [0-9]+ threads dumped$'
+	assert_line --regexp "^#0 run_crash_here\+0x[0-9a-f]+ at $(re "$CRASH_SRC"):[0-9]+\$"
+	run cat "$md"
+	assert_line -n 0 '### crashdump-run: 1 report; exit status 139 (SIGSEGV)'
+	assert_line '| process | signal or timeout | thread | top frame | deadlock |'
+	assert_line --regexp "^\| run_crash pid [0-9]+ \| SIGSEGV \(SEGV_MAPERR, address 0x0\) \| [0-9]+ \"run_crash\" \| \`run_crash_here\+0x[0-9a-f]+ at $(re "$CRASH_SRC"):[0-9]+\` \|  \|\$"
+}
+
+@test "crashdump-run --junit: a clean run gives one passing case and no report directory" {
+	local junit="$BATS_TEST_TMPDIR/junit.xml"
+	run -0 "$RUN" -o "$DIR" --junit "$junit" -- true
+	assert_output ""
+	[ ! -e "$DIR" ]
+	run junit_cases "$junit"
+	assert_success
+	assert_output $'tests=1 failures=0\ncrashdump|no crash, hang or deadlock: true|||'
+}
+
+@test "crashdump-run --junit: a hung deadlocked process's case holds the deadlock" {
+	local junit="$BATS_TEST_TMPDIR/junit.xml"
+	run_detached 124 "$RUN" -o "$DIR" -t 2 --junit "$junit" -- sh -c 'exec "$0" 3>/dev/null' "$FIX/wait_kinds"
+	the_report 'wait_kinds.*'
+	run junit_cases "$junit"
+	assert_line -n 0 'tests=1 failures=1'
+	assert_line -n 1 --regexp '^crashdump\.wait_kinds\|wait_kinds pid [0-9]+\|SIGQUIT\|SIGQUIT \(SI_USER\), sent by pid [0-9]+ in thread [0-9]+ "wait_kinds" at '
+	run python3 -c 'import sys, xml.etree.ElementTree as ET; print(ET.parse(sys.argv[1]).find(".//failure").text)' "$junit"
+	run grep -Ec '^deadlock: thread [0-9]+ ' <<<"$output"
+	assert_output 3
+}
+
 @test "crashdump-run -t sends SIGKILL when SIGQUIT does not end the command" {
 	CRASHDUMP_ON_QUIT=continue run_detached 124 "$RUN" -o "$DIR" -t 0.5 -- "$FIX/run_hang"
 	assert_line -n 0 --regexp '^crashdump-run: timed out after 0\.5 s: SIGQUIT to process group [0-9]+$'
@@ -345,10 +474,11 @@ assert_symbolized_text() {
 	assert_line --index 0 --partial 'crashdump-fold - '
 }
 
-@test "both scripts print their usage with --help and refuse bad options" {
+@test "the scripts print their usage with --help and refuse bad options" {
 	run -0 "$RUN" --help
 	assert_line -n 0 --partial 'crashdump-run - '
-	assert_line --partial 'usage: crashdump-run [-o DIR] [-t SECONDS] [--format text|json] [--github] [--] COMMAND [ARG...]'
+	assert_line --partial 'usage: crashdump-run [-o DIR] [-t SECONDS] [--format text|json] [--dump-on SIGNALS]'
+	assert_line --partial '[--junit FILE] [--github] [--] COMMAND [ARG...]'
 	run -0 "$SYM" --help
 	assert_line -n 0 --partial 'crashdump-symbolize - '
 	assert_line --partial 'usage: crashdump-symbolize'
@@ -357,6 +487,7 @@ assert_symbolized_text() {
 	run -125 "$RUN" -o "$DIR"
 	run -127 "$RUN" -o "$DIR" -- /nonexistent/program
 	run -2 "$SYM" --bogus
+	run -125 "$RUN" --junit
 	[ ! -e "$DIR" ]
 }
 
