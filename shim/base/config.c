@@ -400,6 +400,47 @@ static void load_watchdog(struct cd_config *cfg)
 	}
 }
 
+/* CRASHDUMP_DEADLOCK_WATCH=SECONDS[,abort]. */
+static void load_deadlock_watch(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_DEADLOCK_WATCH";
+	const char *v = getenv(var);
+	char num[32];
+	long ms;
+	if (!v)
+		return;
+	const char *comma = strchr(v, ',');
+	size_t len = comma ? (size_t)(comma - v) : strlen(v);
+	if (comma && strcmp(comma, ",abort") != 0) {
+		warn(var, v, "off", "only \",abort\" may follow the seconds");
+		return;
+	}
+	if (len >= sizeof num) {
+		warn(var, v, "off", "not a number of seconds (like 5 or 2.5)");
+		return;
+	}
+	memcpy(num, v, len);
+	num[len] = 0;
+	switch (len ? parse_seconds(num, 86400, &ms) : -4) {
+	case 0:
+		cfg->deadlock_ms = ms;
+		cfg->deadlock_abort = comma != NULL;
+		break;
+	case -1:
+		warn(var, v, "off", "not a number of seconds (like 5 or 2.5)");
+		break;
+	case -2:
+		warn(var, v, "off", "must be more than 0 seconds");
+		break;
+	case -3:
+		warn(var, v, "off", "must be at most 86400 seconds");
+		break;
+	default:
+		warn(var, v, "off", "empty value");
+		break;
+	}
+}
+
 /* A whole number in lo..hi for var, or a warning and the default. */
 static void load_long(const char *var, long lo, long hi, const char *dflt, const char *what,
 		      long *out)
@@ -448,6 +489,7 @@ void cd_config_load(struct cd_config *cfg)
 	load_signals(cfg);
 	load_on_quit(cfg);
 	load_watchdog(cfg);
+	load_deadlock_watch(cfg);
 	load_long("CRASHDUMP_TIMEOUT_MS", 1, 600000, STR(CD_DEFAULT_TIMEOUT_MS),
 		  "not a whole number of milliseconds", &cfg->timeout_ms);
 	long frames = cfg->max_frames;

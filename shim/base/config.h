@@ -20,6 +20,8 @@ struct cd_config {
 	                                 given their own course */
 	int quit_continue;            /* CRASHDUMP_ON_QUIT=continue */
 	long watchdog_ms;             /* CRASHDUMP_WATCHDOG, 0 = off */
+	long deadlock_ms;             /* CRASHDUMP_DEADLOCK_WATCH, 0 = off */
+	int deadlock_abort;           /* with ",abort": end by SIGABRT after the report */
 	long timeout_ms;              /* CRASHDUMP_TIMEOUT_MS */
 	int max_frames;               /* CRASHDUMP_MAX_FRAMES, 1..CD_MAX_FRAMES */
 };

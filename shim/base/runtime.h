@@ -25,6 +25,8 @@ struct cd_runtime {
 	uintptr_t unwind_lo, unwind_hi; /* libunwind's mapping, see entry/sigmask.c */
 	const char *passive;     /* the language runtime that owns the signals (Go, a
 	                            JVM...), or NULL: then nothing is installed */
+	pid_t watch_tid;         /* the deadlock watch's own thread (entry/watch.c), 0
+	                            none: never listed, never signalled */
 };
 
 extern struct cd_runtime cd_rt;

@@ -92,7 +92,7 @@ static uint64_t parse_hex(const char *s)
 /* /proc/self/task/TID/syscall: "NR 0xA1 ... 0xA6 0xSP 0xPC" while the
  * thread sleeps in a call, "-1 0xSP 0xPC" when it sleeps out of one,
  * "running" while it runs. */
-int cd_task_syscall(pid_t tid, long *nr, uint64_t args[3])
+int cd_task_syscall(pid_t tid, long *nr, uint64_t *args, int nargs)
 {
 	char path[64], buf[256];
 	task_path(path, tid, "syscall");
@@ -105,7 +105,7 @@ int cd_task_syscall(pid_t tid, long *nr, uint64_t args[3])
 	for (; *p >= '0' && *p <= '9'; p++)
 		v = v * 10 + (*p - '0');
 	*nr = (long)v;
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < nargs && k < 6; k++) {
 		while (*p == ' ')
 			p++;
 		if (p[0] != '0' || p[1] != 'x')

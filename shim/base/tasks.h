@@ -33,8 +33,8 @@ struct cd_task_status {
 int cd_task_status(pid_t tid, struct cd_task_status *st);
 
 /* AS-safe.  What /proc/self/task/TID/syscall says: 1 with the system call
- * the thread sleeps in and its first three arguments, 0 when it is not in
- * one, -1 when that cannot be read (gone, or no /proc). */
-int cd_task_syscall(pid_t tid, long *nr, uint64_t args[3]);
+ * the thread sleeps in and its first nargs (at most 6) arguments, 0 when
+ * it is not in one, -1 when that cannot be read (gone, or no /proc). */
+int cd_task_syscall(pid_t tid, long *nr, uint64_t *args, int nargs);
 
 #endif

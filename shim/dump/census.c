@@ -79,7 +79,7 @@ static void sort_tids(pid_t *t, int n)
  * makes the count differ, and the caller lists /proc instead. */
 static int threads_from_registry(pid_t self, pid_t *out, int max)
 {
-	int count = cd_tasks_count();
+	int count = cd_tasks_count() - (cd_rt.watch_tid > 0);
 	if (count <= 0 || count > max)
 		return -1;
 	int n = 0, self_seen = self == cd_rt.pid;
@@ -157,6 +157,14 @@ int cd_census_take(pid_t self, int *incomplete)
 			*incomplete = CD_LISTED_REGISTRY;
 			n = threads_registry_only(self, tids, CD_MAX_TASKS);
 		}
+	}
+	/* The deadlock watch's thread is the library's, not the program's. */
+	if (cd_rt.watch_tid > 0) {
+		int k = 0;
+		for (int i = 0; i < n; i++)
+			if (tids[i] != cd_rt.watch_tid)
+				tids[k++] = tids[i];
+		n = k;
 	}
 	int listed_self = 0;
 	for (int i = 0; i < n && !listed_self; i++)

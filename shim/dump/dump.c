@@ -36,6 +36,13 @@ static void dump_begin(const struct cd_trigger *t, struct cd_dump_view *v)
 	v->max_frames = cd_cfg.max_frames;
 }
 
+static int last_deadlocks;
+
+int cd_dump_deadlocks(void)
+{
+	return last_deadlocks;
+}
+
 static void dump_end(void)
 {
 	cd_guard_disarm();
@@ -113,7 +120,11 @@ static void dump_here(void *arg)
 		cd_round_close(&v);
 		cd_waits_decode(&v);
 		cd_groups_make(&v);
-		cd_report_write(&v);
+		/* The deadlock watch's guess from /proc is confirmed by the dump,
+		 * or nothing is written. */
+		last_deadlocks = v.ndeadlocks;
+		if (t->reason != CD_REASON_DEADLOCK || v.ndeadlocks > 0)
+			cd_report_write(&v);
 	}
 	dump_end();
 }

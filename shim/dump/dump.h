@@ -15,4 +15,8 @@
  * dump (cd_dump_claim succeeded). */
 void cd_dump(const struct cd_trigger *t);
 
+/* AS-safe.  The deadlock cycles the last dump found (a deadlock watch's
+ * dump writes its report only when there is one). */
+int cd_dump_deadlocks(void);
+
 #endif

@@ -216,33 +216,39 @@ static int owner_alive(const struct cd_dump_view *v, pid_t owner, int k)
 static int next[CD_MAX_TASKS], mark[CD_MAX_TASKS];
 static int cycle_start[CD_MAX_TASKS + 1], cycle_slots[CD_MAX_TASKS];
 
-/* Every cycle of the graph slot -> slot of its owner: each slot has at
- * most one edge, so one walk from each unmarked slot, marked with the walk
- * that reached it, finds each cycle once; waiters behind a cycle are not
- * in it. */
-static void find_cycles(struct cd_dump_view *v)
+/* Each node has at most one edge, so one walk from each unmarked node,
+ * marked with the walk that reached it, finds each cycle once; nodes
+ * behind a cycle are not in it. */
+int cd_cycles_find(const int *succ, int n, int *marks, int *starts, int *members)
 {
-	int n = v->nslots, ncycles = 0, nmembers = 0;
+	int ncycles = 0, nmembers = 0;
 	for (int i = 0; i < n; i++)
-		mark[i] = 0;
+		marks[i] = 0;
 	for (int i = 0; i < n; i++) {
 		int k = i;
-		while (k >= 0 && !mark[k]) {
-			mark[k] = i + 1;
-			k = next[k];
+		while (k >= 0 && !marks[k]) {
+			marks[k] = i + 1;
+			k = succ[k];
 		}
-		if (k < 0 || mark[k] != i + 1)
+		if (k < 0 || marks[k] != i + 1)
 			continue; /* ends, or joins a walk made before */
-		cycle_start[ncycles++] = nmembers;
+		starts[ncycles++] = nmembers;
 		int j = k;
 		do {
-			cycle_slots[nmembers++] = j;
-			cd_view_slot(v, j)->wait.in_deadlock = 1;
-			j = next[j];
+			members[nmembers++] = j;
+			j = succ[j];
 		} while (j != k);
 	}
-	cycle_start[ncycles] = nmembers;
-	v->ndeadlocks = ncycles;
+	starts[ncycles] = nmembers;
+	return ncycles;
+}
+
+/* Every cycle of the graph slot -> slot of its owner. */
+static void find_cycles(struct cd_dump_view *v)
+{
+	v->ndeadlocks = cd_cycles_find(next, v->nslots, mark, cycle_start, cycle_slots);
+	for (int k = 0; k < cycle_start[v->ndeadlocks]; k++)
+		cd_view_slot(v, cycle_slots[k])->wait.in_deadlock = 1;
 	v->cycle_start = cycle_start;
 	v->cycle_slots = cycle_slots;
 }
@@ -281,7 +287,7 @@ static void missing_wait(struct cd_slot *s)
 		return;
 	if (clock_gettime(THREAD_CPUCLOCK(s->tid), &ts) == 0)
 		w->cpu_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	int in = cd_task_syscall(s->tid, &w->sysno, w->arg);
+	int in = cd_task_syscall(s->tid, &w->sysno, w->arg, 3);
 	w->state = in < 0 ? CD_STATE_UNKNOWN : in ? CD_STATE_BLOCKED : CD_STATE_RUNNING;
 	if (in <= 0) {
 		w->sysno = -1;

@@ -10,4 +10,9 @@
  * fault probe) and finds every cycle of the wait-for graph into v. */
 void cd_waits_decode(struct cd_dump_view *v);
 
+/* AS-safe.  Every cycle of a graph of n nodes where node i's one edge
+ * goes to succ[i] (-1: none): returns how many; cycle k is members
+ * [starts[k] .. starts[k + 1]).  marks: room for n. */
+int cd_cycles_find(const int *succ, int n, int *marks, int *starts, int *members);
+
 #endif

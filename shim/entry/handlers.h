@@ -30,6 +30,20 @@ int cd_asked(int sig);
  * changed its (virtual) action: SA_RESTART follows the application's. */
 void cd_asked_refresh(int sig);
 
+/* Normal context only.  Starts the deadlock watch's thread
+ * (CRASHDUMP_DEADLOCK_WATCH; entry/watch.c).  0 or -1. */
+int cd_watch_start(void);
+
+/* AS-safe.  1 when info is the watch's relay: a dump of a guessed cycle. */
+int cd_watch_is_trigger(const siginfo_t *info);
+
+/* AS-safe.  How long the watch saw the cycle it hands over. */
+long cd_watch_held_ms(void);
+
+/* AS-safe.  Tells the watch what the dump found: the deadlocks, or -1
+ * when another dump was under way. */
+void cd_watch_answer(int deadlocks);
+
 /* Normal context only.  Installs the fatal handler for every signal of
  * CRASHDUMP_SIGNALS.  0 or -1. */
 int cd_fatal_install(void);

@@ -55,11 +55,14 @@ static void find_libunwind(void)
 static int passive(void)
 {
 	cd_rt.passive = cd_language_present();
-	if (cd_rt.passive && cd_cfg.watchdog_ms > 0) {
+	if (cd_rt.passive && (cd_cfg.watchdog_ms > 0 || cd_cfg.deadlock_ms > 0)) {
 		char why[96];
 		size_t n = cd_strlcpy(why, cd_rt.passive, sizeof why);
 		cd_strlcpy(why + n, " handles this process's signals itself", sizeof why - n);
-		cd_config_refuse("CRASHDUMP_WATCHDOG", "off", why);
+		if (cd_cfg.watchdog_ms > 0)
+			cd_config_refuse("CRASHDUMP_WATCHDOG", "off", why);
+		if (cd_cfg.deadlock_ms > 0)
+			cd_config_refuse("CRASHDUMP_DEADLOCK_WATCH", "off", why);
 	}
 	return cd_rt.passive != NULL;
 }
@@ -81,6 +84,7 @@ static void child_after_fork(void)
 	cd_threads_fork_child();
 	cd_registry_unlock();
 	cd_rt.pid = getpid();
+	cd_rt.watch_tid = 0; /* the watch's thread stays in the parent */
 	cd_dump_after_fork();
 	cd_quit_after_fork();
 }
@@ -116,6 +120,8 @@ static const char *install(void)
 		return "cannot install the CRASHDUMP_DUMP_ON handlers";
 	if (cd_cfg.watchdog_ms > 0 && cd_watchdog_arm() < 0)
 		return "cannot create the watchdog timer";
+	if (cd_cfg.deadlock_ms > 0 && cd_watch_start() < 0)
+		return "cannot start the deadlock watch";
 	return NULL;
 }
 

@@ -1,7 +1,8 @@
 /* on_quit.c - the handlers after whose dump the process goes its own way:
  * SIGQUIT's (coordinates a dump), the relay's (answers one, or passes the
  * application's own uses of the signal on to its action), the watchdog
- * timer that fires a dump through the relay, and the signals of
+ * timer that fires a dump through the relay, the deadlock watch's dump
+ * (entry/watch.c hands it over through the relay), and the signals of
  * CRASHDUMP_DUMP_ON (a dump, then the signal's own course).
  * Context: install functions run in normal context; handlers are AS-safe. */
 #include "entry/handlers.h"
@@ -184,18 +185,28 @@ static void on_relay(int sig, siginfo_t *info, void *ucv)
 	 * a vfork child (another process); the timer's signal can reach any
 	 * thread, and a vfork child shares our memory and must not touch it,
 	 * so only the timer pays for the check. */
-	int relay = cd_dump_is_relay(info);
-	if (!relay && !is_watchdog(info)) {
+	int relay = cd_dump_is_relay(info), deadlock = !relay && cd_watch_is_trigger(info);
+	if (!relay && !deadlock && !is_watchdog(info)) {
 		pass_on(sig, info, ucv);
 	} else if (relay || !cd_vfork_child()) {
-		int quiet = handler_enter(ucv);
+		int quiet = handler_enter(ucv), found = 0;
 		if (relay) {
 			cd_dump_answer(info, ucv);
+		} else if (deadlock) {
+			struct cd_trigger t = { .reason = CD_REASON_DEADLOCK, .uc = ucv,
+			                        .held_ms = cd_watch_held_ms() };
+			found = coordinate(&t) ? cd_dump_deadlocks() : -1;
+			cd_watch_answer(found);
 		} else {
 			struct cd_trigger t = { .reason = CD_REASON_WATCHDOG, .uc = ucv };
 			coordinate(&t);
 		}
 		handler_leave(quiet);
+		if (found > 0 && cd_cfg.deadlock_abort) {
+			/* the user asked for the test to fail now, not at CI's timeout */
+			siginfo_t abrt = { .si_signo = SIGABRT, .si_code = SI_TKILL };
+			cd_die(SIGABRT, &abrt);
+		}
 	}
 	errno = saved;
 }

@@ -240,7 +240,9 @@ static void part_head(struct cd_out *o, const struct cd_dump_view *v, int unused
 	member_int(o, "pid", v->pid);
 	member_str(o, "exe", cd_exe_path());
 	member_int(o, "time", v->time);
-	member_str(o, "reason", t->reason == CD_REASON_WATCHDOG ? "watchdog" : "signal");
+	member_str(o, "reason", t->reason == CD_REASON_WATCHDOG   ? "watchdog"
+	                        : t->reason == CD_REASON_DEADLOCK ? "deadlock"
+	                                                          : "signal");
 	key(o, "signal");
 	signal_obj(o, v);
 	cd_out_char(o, ',');

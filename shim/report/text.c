@@ -35,11 +35,12 @@ static void first_line(struct cd_out *o, const struct cd_dump_view *v)
 {
 	const struct cd_trigger *t = v->trigger;
 	cd_out_str(o, "crashdump: ");
-	if (t->reason == CD_REASON_WATCHDOG) {
-		cd_out_str(o, "watchdog after ");
-		cd_out_udec(o, (unsigned long long)(cd_cfg.watchdog_ms / 1000));
+	if (t->reason == CD_REASON_WATCHDOG || t->reason == CD_REASON_DEADLOCK) {
+		long ms = t->reason == CD_REASON_WATCHDOG ? cd_cfg.watchdog_ms : t->held_ms;
+		cd_out_str(o, t->reason == CD_REASON_WATCHDOG ? "watchdog after " : "deadlock for ");
+		cd_out_udec(o, (unsigned long long)(ms / 1000));
 		cd_out_char(o, '.');
-		cd_out_udec(o, (unsigned long long)(cd_cfg.watchdog_ms % 1000 / 100));
+		cd_out_udec(o, (unsigned long long)(ms % 1000 / 100));
 		cd_out_str(o, " s");
 	} else {
 		const char *name = cd_sig_name(t->signo);

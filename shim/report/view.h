@@ -13,7 +13,7 @@
 
 #include "base/bounds.h"
 
-enum cd_reason { CD_REASON_SIGNAL, CD_REASON_WATCHDOG };
+enum cd_reason { CD_REASON_SIGNAL, CD_REASON_WATCHDOG, CD_REASON_DEADLOCK };
 
 /* What started a dump. */
 struct cd_trigger {
@@ -22,6 +22,7 @@ struct cd_trigger {
 	const siginfo_t *info; /* CD_REASON_SIGNAL */
 	ucontext_t *uc;        /* the coordinator's interrupted context */
 	int fatal;             /* a fatal signal: registers and "crashed" are reported */
+	long held_ms;          /* CD_REASON_DEADLOCK: how long the watch saw the cycle */
 };
 
 enum cd_origin { CD_ORIGIN_MAIN, CD_ORIGIN_PTHREAD, CD_ORIGIN_FOREIGN };
