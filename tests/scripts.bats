@@ -393,6 +393,20 @@ junit_cases() {
 	assert_output 3
 }
 
+@test "crashdump-run --deadlock 0.5,abort: a deadlocked test fails at once, by SIGABRT, with its deadlock report" {
+	local t0 ms
+	t0=$(date +%s%N)
+	run_detached 134 "$RUN" -o "$DIR" --deadlock 0.5,abort -- sh -c 'exec "$0" cycle 3>/dev/null' "$FIX/watch_locks"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	[ "$ms" -lt 10000 ] || fail "took $ms ms"
+	the_report 'watch_locks.*'
+	assert_file_line "$REPORT" '^crashdump: deadlock for [0-9.]+ s in pid [0-9]+ \(watch_locks\)$'
+	assert_file_line "$REPORT" '^crashdump: deadlock: thread [0-9]+ "dl-[ab]" waits for mutex '
+	assert_equal "${lines[-1]}" "crashdump-run: 1 report in $DIR; exit status 134 (SIGABRT)"
+	run -125 "$RUN" -o "$DIR" --deadlock 5,kill -- true
+	assert_output --partial "--deadlock: a positive number of seconds, with ,abort or not, not '5,kill'"
+}
+
 @test "crashdump-run -t sends SIGKILL when SIGQUIT does not end the command" {
 	CRASHDUMP_ON_QUIT=continue run_detached 124 "$RUN" -o "$DIR" -t 0.5 -- "$FIX/run_hang"
 	assert_line -n 0 --regexp '^crashdump-run: timed out after 0\.5 s: SIGQUIT to process group [0-9]+$'
@@ -478,7 +492,7 @@ junit_cases() {
 	run -0 "$RUN" --help
 	assert_line -n 0 --partial 'crashdump-run - '
 	assert_line --partial 'usage: crashdump-run [-o DIR] [-t SECONDS] [--format text|json] [--dump-on SIGNALS]'
-	assert_line --partial '[--junit FILE] [--github] [--] COMMAND [ARG...]'
+	assert_line --partial '[--deadlock SECONDS[,abort]] [--junit FILE] [--github] [--] COMMAND [ARG...]'
 	run -0 "$SYM" --help
 	assert_line -n 0 --partial 'crashdump-symbolize - '
 	assert_line --partial 'usage: crashdump-symbolize'

@@ -10,6 +10,10 @@
  *          prints "rss_kib=K", the fixture's VmRSS once it is ready
  *        driver spawn [-p LIB] -n REPS PROG [ARG...]
  *          REPS posix_spawn + waitpid of PROG; prints "ms=T" for all of them
+ *        driver watch [-p LIB] [-e K=V]... -n SECONDS PROG [ARG...]
+ *          lets the ready fixture run SECONDS, then prints "cpu_ms=C wall_ms=W"
+ *          for its thread named crashdump-watch (the deadlock watch's), from
+ *          /proc/PID/task/TID/schedstat
  *
  * -p LIB sets LD_PRELOAD=LIB for the fixture (never for TOOL); -e sets more
  * environment.  The fixture gets no core file (RLIMIT_CORE 0), so the time
@@ -245,9 +249,54 @@ static int do_spawn(char **argv, long reps)
 	return 0;
 }
 
+/* The CPU time (ns, schedstat) of pid's thread named name, or -1. */
+static long long thread_cpu_ns(pid_t pid, const char *name)
+{
+	char path[96], comm[64];
+	for (int tid = pid; tid < pid + 100000; tid++) {
+		snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)pid, tid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		int same = fgets(comm, sizeof comm, f) && strncmp(comm, name, strlen(name)) == 0;
+		fclose(f);
+		if (!same)
+			continue;
+		long long ns = -1;
+		snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)pid, tid);
+		f = fopen(path, "r");
+		if (f) {
+			if (fscanf(f, "%lld", &ns) != 1)
+				ns = -1;
+			fclose(f);
+		}
+		return ns;
+	}
+	return -1;
+}
+
+static int do_watch(char **argv, long seconds)
+{
+	pid_t pid = start_fixture(argv);
+	long long c0 = thread_cpu_ns(pid, "crashdump-watch");
+	double t0 = now_ms();
+	struct timespec ts = { seconds, 0 };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	long long c1 = thread_cpu_ns(pid, "crashdump-watch");
+	double t1 = now_ms();
+	kill_fixture(pid);
+	if (c0 < 0 || c1 < 0) {
+		fprintf(stderr, "driver: %s has no thread named crashdump-watch\n", argv[0]);
+		return 1;
+	}
+	printf("cpu_ms=%.3f wall_ms=%.3f\n", (double)(c1 - c0) / 1e6, t1 - t0);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: driver quit|tool|rss|spawn [-p LIB] [-e K=V]... [-o FILE] "
+	fprintf(stderr, "usage: driver quit|tool|rss|spawn|watch [-p LIB] [-e K=V]... [-o FILE] "
 		"[-n REPS] PROG [ARG...] [-- TOOL [ARG...]]\n");
 	exit(2);
 }
@@ -302,5 +351,7 @@ int main(int argc, char **argv)
 		return do_rss(argv);
 	if (strcmp(mode, "spawn") == 0 && reps > 0)
 		return do_spawn(argv, reps);
+	if (strcmp(mode, "watch") == 0 && reps > 0)
+		return do_watch(argv, reps);
 	usage();
 }
