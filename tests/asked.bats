@@ -39,6 +39,16 @@ term_fixture() {
 	assert_jq '[.signal.name, .threads_real, (.threads | length)]' '["SIGTERM",3,3]'
 }
 
+@test "CRASHDUMP_DUMP_ON=TERM and a handler that resets the default and raises again: one report, then 143" {
+	export CRASHDUMP_DUMP_ON=TERM
+	start_fixture asked reraise
+	term_fixture
+	assert_equal "$status" 143
+	run grep -c '^crashdump: SIGTERM ' "$ERR"
+	assert_output 1
+	assert_text_invariants "$ERR"
+}
+
 @test "without CRASHDUMP_DUMP_ON a SIGTERM gives no report and the handler runs as before" {
 	start_fixture asked handler
 	term_fixture

@@ -94,7 +94,11 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 static void on_asked(int sig, siginfo_t *info, void *ucv)
 {
 	int saved = errno;
-	if (!cd_vfork_child()) {
+	/* Not a signal the process sends itself: the usual end of a handler
+	 * is signal(sig, SIG_DFL) and raise(sig) (xz does so), and the dump
+	 * came with the first delivery. */
+	int own = info->si_code <= 0 && info->si_pid == cd_rt.pid;
+	if (!own && !cd_vfork_child()) {
 		int quiet = handler_enter(ucv);
 		struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
 		                        .uc = ucv, .fatal = 0 };
