@@ -9,30 +9,13 @@ bats_require_minimum_version 1.5.0
 load test_helper
 
 setup() {
-	REPORT_FIFO="$BATS_TEST_TMPDIR/report.fifo"
-	mkfifo "$REPORT_FIFO"
-	exec 7<>"$REPORT_FIFO"
-	export CRASHDUMP_OUTPUT=fd:7
+	# The report arrives on a FIFO the fixture inherits (fd:7): its last
+	# line is the event the test waits for, no file is polled.
+	open_report_pipe
 }
 
 teardown() {
-	if [ -n "${PID:-}" ] && kill -KILL "$PID" 2>/dev/null; then
-		wait "$PID" 2>/dev/null || true
-	fi
-	exec 7<&-
-}
-
-# read_until REGEX: report lines from fd 7 into $REPORT until one matches
-# (10 s per line only catches a hang).
-read_until() {
-	REPORT="$BATS_TEST_TMPDIR/report"
-	local line
-	: >"$REPORT"
-	while IFS= read -r -t 10 line <&7; do
-		printf '%s\n' "$line" >>"$REPORT"
-		[[ $line =~ $1 ]] && return 0
-	done
-	fail "no line matching '$1'; got: $(cat "$REPORT")"
+	fixture_teardown
 }
 
 @test "a two-thread deadlock: one report within N+2 s, reason deadlock, the cycle, and the program goes on" {

@@ -10,12 +10,6 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load lib/crash_suite
 
-tid() {
-	sed -n "s/^$1 //p" "$OUT"
-}
-obj() {
-	sed -n "s/^obj $1 //p" "$OUT"
-}
 # tids ROLE-PREFIX: the tids of the roles that start so, as a JSON list.
 tids() {
 	sed -n "s/^$1[^ ]* //p" "$OUT" | sort -n | paste -sd, | sed 's/^/[/; s/$/]/'
@@ -31,7 +25,7 @@ dump_pools() {
 	dump_pools
 	load_json "$ERR"
 	assert_json_invariants
-	assert_jq '.threads[0].tid' "$(tid main)"
+	assert_jq '.threads[0].tid' "$(out_tid main)"
 	assert_jq '.groups | map(.count)' '[5,4,3,2,2,1]'
 	assert_jq '.groups | map(.stack_id)' '[1,2,3,4,5,6]'
 	assert_jq '.groups[0].tids' "$(tids io-)"
@@ -45,7 +39,7 @@ dump_pools() {
 	else
 		assert_jq '[.groups[3].tids, .groups[4].tids]' "[$holder,$cond]"
 	fi
-	assert_jq '.groups[5].tids' "[$(tid main)]"
+	assert_jq '.groups[5].tids' "[$(out_tid main)]"
 	# every thread is in exactly the group its stack_id names
 	assert_jq '([.groups[].tids[]] | sort) == ([.threads[].tid] | sort)' true
 	assert_jq '. as $r | [.threads[] | .tid as $t | .stack_id as $k | $r.groups[$k - 1].tids | index($t) != null] | all' true
@@ -57,13 +51,13 @@ dump_pools() {
 	dump_pools
 	load_json "$ERR"
 	local a b
-	a=$(jqr ".threads[] | select(.tid == $(tid lock-a1)) | .stack_id")
-	b=$(jqr ".threads[] | select(.tid == $(tid lock-b1)) | .stack_id")
+	a=$(jqr ".threads[] | select(.tid == $(out_tid lock-a1)) | .stack_id")
+	b=$(jqr ".threads[] | select(.tid == $(out_tid lock-b1)) | .stack_id")
 	[ "$a" != "$b" ] || fail "lock-a1 and lock-b1 share stack_id $a"
 	# and their frames are the same, function for function
-	assert_jq "[.threads[] | select(.tid == $(tid lock-a1) or .tid == $(tid lock-b1)) | [.frames[].function]] | .[0] == .[1]" true
-	assert_jq "[.threads[] | select(.stack_id == $a) | .wait.address] | unique" "[\"$(obj lock_a)\"]"
-	assert_jq "[.threads[] | select(.stack_id == $b) | .wait.address] | unique" "[\"$(obj lock_b)\"]"
+	assert_jq "[.threads[] | select(.tid == $(out_tid lock-a1) or .tid == $(out_tid lock-b1)) | [.frames[].function]] | .[0] == .[1]" true
+	assert_jq "[.threads[] | select(.stack_id == $a) | .wait.address] | unique" "[\"$(out_obj lock_a)\"]"
+	assert_jq "[.threads[] | select(.stack_id == $b) | .wait.address] | unique" "[\"$(out_obj lock_b)\"]"
 }
 
 @test "text: the summary, the signalled thread first and alone, then one header a group, largest first" {
@@ -73,7 +67,7 @@ dump_pools() {
 	assert_output 'crashdump: summary: 17 threads: 0 running, 17 blocked (7 mutex, 5 read, 3 pause, 2 condvar), 0 deadlocks, 6 distinct stacks'
 	run grep -E '^(thread|group) [0-9]+' "$ERR"
 	assert_equal "${#lines[@]}" 6
-	assert_regex "${lines[0]}" "^thread $(tid main) \"pools\" \\(main\\) \\[signalled\\]$"
+	assert_regex "${lines[0]}" "^thread $(out_tid main) \"pools\" \\(main\\) \\[signalled\\]$"
 	local io a b
 	io=$(tids io- | tr -d '[]' | tr , ' ')
 	assert_regex "${lines[1]}" "^group 1: 5 threads \"io-\\*\" \\(pthread, created by main\\+0x[0-9a-f]+ \\(.*/pools\\+0x[0-9a-f]+\\)\\): "
@@ -84,9 +78,9 @@ dump_pools() {
 	assert_regex "${lines[5]}" '^group [45]: 2 threads '
 	# the shared wait once, after its group's header: who holds each mutex
 	run grep -A1 -E '^group 2: ' "$ERR"
-	assert_line --index 1 "waiting: mutex $(obj lock_a) ($FIX/pools+0x$(printf %x $(($(obj lock_a) - $(exe_base))))) held by thread $(tid holder-a) \"holder-a\""
+	assert_line --index 1 "waiting: mutex $(out_obj lock_a) ($FIX/pools+0x$(printf %x $(($(out_obj lock_a) - $(exe_base))))) held by thread $(out_tid holder-a) \"holder-a\""
 	run grep -A1 -E '^group 3: ' "$ERR"
-	assert_line --index 1 --regexp "^waiting: mutex $(obj lock_b) .* held by thread $(tid holder-b) \"holder-b\"$"
+	assert_line --index 1 --regexp "^waiting: mutex $(out_obj lock_b) .* held by thread $(out_tid holder-b) \"holder-b\"$"
 	# consecutive tids as a run: the five readers were made one after another
 	run grep -E '^group 1: ' "$ERR"
 	local first last

@@ -9,17 +9,9 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load lib/crash_suite
 
-# tid ROLE, obj NAME: what the fixture printed.
-tid() {
-	sed -n "s/^$1 //p" "$OUT"
-}
-obj() {
-	sed -n "s/^obj $1 //p" "$OUT"
-}
-
 # wait_of ROLE: the JSON wait of ROLE's thread, as "KIND ADDRESS OWNER ALIVE".
 wait_of() {
-	jqr ".threads[] | select(.tid == $(tid "$1")) | .wait | \"\(.kind) \(.address) \(.owner) \(.owner_alive)\""
+	jqr ".threads[] | select(.tid == $(out_tid "$1")) | .wait | \"\(.kind) \(.address) \(.owner) \(.owner_alive)\""
 }
 
 dump_waits() {
@@ -33,67 +25,67 @@ dump_waits() {
 	load_json "$ERR"
 	assert_json_invariants
 	local h
-	h=$(tid holder)
-	assert_equal "$(wait_of w-normal)" "mutex $(obj normal) $h true"
-	assert_equal "$(wait_of w-timed)" "mutex $(obj normal) $h true"
-	assert_equal "$(wait_of w-pi)" "mutex $(obj pi) $h true"
-	assert_equal "$(wait_of w-robust)" "mutex $(obj robust) $h true"
+	h=$(out_tid holder)
+	assert_equal "$(wait_of w-normal)" "mutex $(out_obj normal) $h true"
+	assert_equal "$(wait_of w-timed)" "mutex $(out_obj normal) $h true"
+	assert_equal "$(wait_of w-pi)" "mutex $(out_obj pi) $h true"
+	assert_equal "$(wait_of w-robust)" "mutex $(out_obj robust) $h true"
 }
 
 @test "a writer waiting on a write-held rwlock: the rwlock and its writer" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of w-writer)" "rwlock $(obj rw) $(tid holder) true"
+	assert_equal "$(wait_of w-writer)" "rwlock $(out_obj rw) $(out_tid holder) true"
 }
 
 @test "a reader waiting on a write-held rwlock: its writer; a writer and a reader on a read-held one: no owner" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of w-reader)" "rwlock $(obj rw) $(tid holder) true"
-	assert_equal "$(wait_of w-rd-writer)" "rwlock $(obj rw_read) null null"
-	assert_equal "$(wait_of w-rd-reader)" "rwlock $(obj rw_read) null null"
+	assert_equal "$(wait_of w-reader)" "rwlock $(out_obj rw) $(out_tid holder) true"
+	assert_equal "$(wait_of w-rd-writer)" "rwlock $(out_obj rw_read) null null"
+	assert_equal "$(wait_of w-rd-reader)" "rwlock $(out_obj rw_read) null null"
 }
 
 @test "join, condvar, semaphore: the object, an owner only for the join" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of joiner)" "join $(jqr ".threads[] | select(.tid == $(tid joiner)) | .wait.address") $(tid joinee) true"
-	assert_equal "$(wait_of w-cond)" "condvar $(obj cond) null null"
-	assert_equal "$(wait_of w-sem)" "semaphore $(obj sem) null null"
+	assert_equal "$(wait_of joiner)" "join $(jqr ".threads[] | select(.tid == $(out_tid joiner)) | .wait.address") $(out_tid joinee) true"
+	assert_equal "$(wait_of w-cond)" "condvar $(out_obj cond) null null"
+	assert_equal "$(wait_of w-sem)" "semaphore $(out_obj sem) null null"
 }
 
 @test "a program's own futex wait, in a function it calls app_join_workers: a futex, no owner" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of own-futex)" "futex $(obj own) null null"
+	assert_equal "$(wait_of own-futex)" "futex $(out_obj own) null null"
 }
 
 @test "a read on a pipe: syscall read and its descriptor; a running thread: no wait, and CPU time" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_jq ".threads[] | select(.tid == $(tid w-read)) | .wait | [.kind, .syscall, .fd, .owner]" "[\"syscall\",\"read\",$(obj read_fd),null]"
-	assert_jq ".threads[] | select(.tid == $(tid runner)) | [.state, .wait]" '["running",null]'
-	assert_jq ".threads[] | select(.tid == $(tid runner)) | .cpu_ms > 0" true
-	assert_jq "[.threads[] | select(.state == \"blocked\") | .tid] | index($(tid w-read)) != null" true
+	assert_jq ".threads[] | select(.tid == $(out_tid w-read)) | .wait | [.kind, .syscall, .fd, .owner]" "[\"syscall\",\"read\",$(out_obj read_fd),null]"
+	assert_jq ".threads[] | select(.tid == $(out_tid runner)) | [.state, .wait]" '["running",null]'
+	assert_jq ".threads[] | select(.tid == $(out_tid runner)) | .cpu_ms > 0" true
+	assert_jq "[.threads[] | select(.state == \"blocked\") | .tid] | index($(out_tid w-read)) != null" true
 }
 
 @test "a mutex held by a thread that has exited: its tid, owner_alive false" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of w-abandoned)" "mutex $(obj abandoned) $(tid abandoner) false"
+	assert_equal "$(wait_of w-abandoned)" "mutex $(out_obj abandoned) $(out_tid abandoner) false"
 }
 
 @test "a robust mutex whose owner died with its tid still in the lock word: that tid, owner_alive false" {
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	load_json "$ERR"
-	assert_equal "$(wait_of w-robust-dead)" "mutex $(obj robust_dead) $(tid robust-dier) false"
+	assert_equal "$(wait_of w-robust-dead)" "mutex $(out_obj robust_dead) $(out_tid robust-dier) false"
 }
 
 @test "a thread that blocks the relay while it waits on a mutex: missing, with the futex the kernel names" {
@@ -101,7 +93,7 @@ dump_waits() {
 	dump_waits
 	load_json "$ERR"
 	assert_jq '.missing | map([.name, .reason, .state, .wait.kind, .wait.syscall, .wait.address, .wait.owner])' \
-		"[[\"w-masked\",\"blocks signal\",\"blocked\",\"futex\",\"futex\",\"$(obj normal)\",null]]"
+		"[[\"w-masked\",\"blocks signal\",\"blocked\",\"futex\",\"futex\",\"$(out_obj normal)\",null]]"
 	assert_jq '.missing[0].cpu_ms >= 0' true
 }
 
@@ -110,33 +102,33 @@ dump_waits() {
 	dump_waits
 	load_json "$ERR"
 	local a b s
-	a=$(tid dl-a)
-	b=$(tid dl-b)
-	s=$(tid self)
+	a=$(out_tid dl-a)
+	b=$(out_tid dl-b)
+	s=$(out_tid self)
 	assert_jq '.deadlocks | length' 3
 	local want
-	want=$(printf '[[%s],[%s,%s],[%s,%s,%s]]' "$s" "$a" "$b" "$(tid ring-0)" "$(tid ring-1)" "$(tid ring-2)" |
+	want=$(printf '[[%s],[%s,%s],[%s,%s,%s]]' "$s" "$a" "$b" "$(out_tid ring-0)" "$(out_tid ring-1)" "$(out_tid ring-2)" |
 		jq -c 'map(sort) | sort')
 	assert_jq "[.deadlocks[] | .threads | sort] | sort" "$want"
-	assert_jq "[.deadlocks[].edges[] | select(.tid == $a) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj dl_b)\",$b]]"
-	assert_jq "[.deadlocks[].edges[] | select(.tid == $s) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(obj self)\",$s]]"
-	assert_equal "$(wait_of dl-behind)" "mutex $(obj dl_a) $a true"
+	assert_jq "[.deadlocks[].edges[] | select(.tid == $a) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(out_obj dl_b)\",$b]]"
+	assert_jq "[.deadlocks[].edges[] | select(.tid == $s) | [.kind, .address, .owner]]" "[[\"mutex\",\"$(out_obj self)\",$s]]"
+	assert_equal "$(wait_of dl-behind)" "mutex $(out_obj dl_a) $a true"
 	local k
 	for k in 0 1 2; do
-		assert_equal "$(wait_of ring-$k)" "mutex $(obj ring$(((k + 1) % 3))) $(tid ring-$(((k + 1) % 3))) true"
+		assert_equal "$(wait_of ring-$k)" "mutex $(out_obj ring$(((k + 1) % 3))) $(out_tid ring-$(((k + 1) % 3))) true"
 	done
 }
 
 @test "the text report: a waiting line after each blocked thread's header, one deadlock line a cycle" {
 	dump_waits
 	assert_text_invariants "$ERR"
-	run grep -A1 -E "^thread $(tid w-normal) " "$ERR"
-	assert_line -n 1 --regexp "^waiting: mutex $(obj normal) \(.*/wait_kinds\+0x[0-9a-f]+\) held by thread $(tid holder) \"holder\"\$"
-	run grep -A1 -E "^thread $(tid runner) " "$ERR"
+	run grep -A1 -E "^thread $(out_tid w-normal) " "$ERR"
+	assert_line -n 1 --regexp "^waiting: mutex $(out_obj normal) \(.*/wait_kinds\+0x[0-9a-f]+\) held by thread $(out_tid holder) \"holder\"\$"
+	run grep -A1 -E "^thread $(out_tid runner) " "$ERR"
 	assert_line -n 1 --regexp '^#0 '
 	run grep -c '^crashdump: deadlock: ' "$ERR"
 	assert_output 3
-	assert_file_line "$ERR" "^crashdump: deadlock: thread $(tid self) \"self\" waits for mutex $(obj self) .*held by thread $(tid self) \"self\"\$"
+	assert_file_line "$ERR" "^crashdump: deadlock: thread $(out_tid self) \"self\" waits for mutex $(out_obj self) .*held by thread $(out_tid self) \"self\"\$"
 }
 
 @test "CRASHDUMP_ON_QUIT=continue: twenty dumps disturb no untimed mutex, condvar, semaphore, join or read" {
@@ -168,12 +160,12 @@ dump_waits() {
 	dump_waits
 	local text="$BATS_TEST_TMPDIR/symbolized"
 	"$ROOT/scripts/crashdump-symbolize" <"$ERR" >"$text"
-	run grep -A1 -E "^thread $(tid w-normal) " "$text"
-	assert_line -n 1 --regexp "^waiting: mutex $(obj normal) \(.*\) held by thread $(tid holder) \"holder\" object normal\$"
+	run grep -A1 -E "^thread $(out_tid w-normal) " "$text"
+	assert_line -n 1 --regexp "^waiting: mutex $(out_obj normal) \(.*\) held by thread $(out_tid holder) \"holder\" object normal\$"
 	export CRASHDUMP_FORMAT=json
 	dump_waits
 	"$ROOT/scripts/crashdump-symbolize" <"$ERR" >"$text"
 	load_json "$text"
-	assert_jq ".threads[] | select(.tid == $(tid w-normal)) | .wait.object" normal
-	assert_jq ".threads[] | select(.tid == $(tid w-cond)) | .wait.object" cond
+	assert_jq ".threads[] | select(.tid == $(out_tid w-normal)) | .wait.object" normal
+	assert_jq ".threads[] | select(.tid == $(out_tid w-cond)) | .wait.object" cond
 }

@@ -374,17 +374,13 @@ static void load_on_quit(struct cd_config *cfg)
 		     *v ? "not exit or continue" : "empty value");
 }
 
-static void load_watchdog(struct cd_config *cfg)
+/* Seconds (decimals allowed) in num, at most max_s, for var (whose whole
+ * value is v): 0 with *ms, or -1 after the warning, the default being off. */
+static int load_seconds(const char *var, const char *v, const char *num, long max_s, long *ms)
 {
-	static const char var[] = "CRASHDUMP_WATCHDOG";
-	const char *v = getenv(var);
-	long ms;
-	if (!v)
-		return;
-	switch (*v ? parse_seconds(v, 1000000, &ms) : -4) {
+	switch (*num ? parse_seconds(num, max_s, ms) : -4) {
 	case 0:
-		cfg->watchdog_ms = ms;
-		break;
+		return 0;
 	case -1:
 		warn(var, v, "off", "not a number of seconds (like 30 or 2.5)");
 		break;
@@ -392,12 +388,22 @@ static void load_watchdog(struct cd_config *cfg)
 		warn(var, v, "off", "must be more than 0 seconds");
 		break;
 	case -3:
-		warn(var, v, "off", "must be at most 1000000 seconds");
+		warn(var, v, "off", "must be at most %ld seconds", max_s);
 		break;
 	default:
 		warn(var, v, "off", "empty value");
 		break;
 	}
+	return -1;
+}
+
+static void load_watchdog(struct cd_config *cfg)
+{
+	static const char var[] = "CRASHDUMP_WATCHDOG";
+	const char *v = getenv(var);
+	long ms;
+	if (v && load_seconds(var, v, v, 1000000, &ms) == 0)
+		cfg->watchdog_ms = ms;
 }
 
 /* CRASHDUMP_DEADLOCK_WATCH=SECONDS[,abort]. */
@@ -416,28 +422,14 @@ static void load_deadlock_watch(struct cd_config *cfg)
 		return;
 	}
 	if (len >= sizeof num) {
-		warn(var, v, "off", "not a number of seconds (like 5 or 2.5)");
+		warn(var, v, "off", "not a number of seconds (like 30 or 2.5)");
 		return;
 	}
 	memcpy(num, v, len);
 	num[len] = 0;
-	switch (len ? parse_seconds(num, 86400, &ms) : -4) {
-	case 0:
+	if (load_seconds(var, v, num, 86400, &ms) == 0) {
 		cfg->deadlock_ms = ms;
 		cfg->deadlock_abort = comma != NULL;
-		break;
-	case -1:
-		warn(var, v, "off", "not a number of seconds (like 5 or 2.5)");
-		break;
-	case -2:
-		warn(var, v, "off", "must be more than 0 seconds");
-		break;
-	case -3:
-		warn(var, v, "off", "must be at most 86400 seconds");
-		break;
-	default:
-		warn(var, v, "off", "empty value");
-		break;
 	}
 }
 

@@ -85,6 +85,21 @@ read_report() {
 	fail "no line matching '$2' on the report pipe; got: $(cat "$1")"
 }
 
+# out_tid ROLE, out_obj NAME: what a fixture printed on its stdout, as
+# "ROLE TID" and "obj NAME VALUE" lines.
+out_tid() {
+	sed -n "s/^$1 //p" "$OUT"
+}
+out_obj() {
+	sed -n "s/^obj $1 //p" "$OUT"
+}
+
+# read_until REGEX: read_report into $REPORT (a file of the test's own).
+read_until() {
+	REPORT="$BATS_TEST_TMPDIR/report"
+	read_report "$REPORT" "$1"
+}
+
 # core_setup: a report directory $DIR, a control FIFO $CTL for commands to
 # the fixture, and the answer channel (open_answers).
 core_setup() {
@@ -118,7 +133,8 @@ fixture_teardown() {
 	for pid in ${PID:-} ${CHILD:-}; do
 		comm=$(cat "/proc/$pid/comm" 2>/dev/null || true)
 		case $comm in
-		core_* | crash_* | host_* | run_* | demo | parked) kill -KILL "$pid" 2>/dev/null || true ;;
+		core_* | crash_* | host_* | run_* | wait_* | watch_* | demo | parked | pools | asked)
+			kill -KILL "$pid" 2>/dev/null || true ;;
 		esac
 	done
 	eval "exec $ANSWER_FD>&- $CRASH_FD>&-"
