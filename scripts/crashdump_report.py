@@ -336,20 +336,21 @@ LOCATION = re.compile(r'^(.*?):(\d+)(?::\d+)?(?: \(discriminator \d+\))?$')
 SIGNAL_TRAMPOLINE = '__restore_rt'
 DEBUG_ROOT = '/usr/lib/debug/.build-id'
 
-def elf_build_id(path):
-    """The GNU build-id of an ELF64 little-endian file, as lowercase hex."""
+def elf_notes(path):
+    """The notes (NAME, TYPE, DESC) of an ELF64 little-endian file's PT_NOTE
+    segments, NAME without its NUL; nothing for another file."""
     try:
         with open(path, 'rb') as f:
             hdr = f.read(64)
             if len(hdr) < 64 or hdr[:4] != b'\x7fELF' or hdr[4] != 2 or hdr[5] != 1:
-                return None
+                return
             phoff = struct.unpack_from('<Q', hdr, 32)[0]
             phentsize, phnum = struct.unpack_from('<HH', hdr, 54)
             for i in range(phnum):
                 f.seek(phoff + i * phentsize)
                 ph = f.read(56)
                 if len(ph) < 56:
-                    return None
+                    return
                 p_type, _, p_offset, _, _, p_filesz, _, p_align = struct.unpack('<IIQQQQQQ', ph)
                 if p_type != 4:  # PT_NOTE
                     continue
@@ -364,10 +365,16 @@ def elf_build_id(path):
                     off += (namesz + align - 1) & ~(align - 1)
                     desc = data[off:off + descsz]
                     off += (descsz + align - 1) & ~(align - 1)
-                    if ntype == 3 and name == b'GNU\0':  # NT_GNU_BUILD_ID
-                        return desc.hex()
+                    yield name.rstrip(b'\0'), ntype, desc
     except (OSError, struct.error):
-        return None
+        return
+
+
+def elf_build_id(path):
+    """The GNU build-id of an ELF64 little-endian file, as lowercase hex."""
+    for name, ntype, desc in elf_notes(path):
+        if ntype == 3 and name == b'GNU':  # NT_GNU_BUILD_ID
+            return desc.hex()
     return None
 
 
@@ -716,28 +723,9 @@ def tree_of(root):
 
 
 def is_go(exe):
-    """The Go build note (PT_NOTE, owner "Go", type 4), as the library's own
-    runtime check reads it: Go keeps SIGQUIT for itself."""
-    try:
-        with open(exe, 'rb') as f:
-            data = f.read(1 << 20)
-        if data[:4] != b'\x7fELF' or data[4] != 2:
-            return False
-        phoff, phentsize, phnum = struct.unpack_from('<Q', data, 32)[0], *struct.unpack_from('<HH', data, 54)
-        for i in range(phnum):
-            ptype, _, off, _, _, size = struct.unpack_from('<IIQQQQ', data, phoff + i * phentsize)
-            if ptype != 4 or off + size > len(data):
-                continue
-            note = data[off:off + size]
-            while len(note) >= 12:
-                namesz, descsz, ntype = struct.unpack_from('<III', note)
-                name = note[12:12 + namesz].rstrip(b'\0')
-                if name == b'Go' and ntype == 4:
-                    return True
-                note = note[12 + (namesz + 3) // 4 * 4 + (descsz + 3) // 4 * 4:]
-    except (OSError, struct.error, ValueError):
-        return False
-    return False
+    """The Go build note (owner "Go", type 4), as the library's own runtime
+    check reads it: Go keeps SIGQUIT for itself."""
+    return any(name == b'Go' and ntype == 4 for name, ntype, _ in elf_notes(exe))
 
 
 def dumps_on_request(pid):

@@ -20,14 +20,12 @@
 #include "report/names.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#define FUTEX_CMD(op) ((op) & 0x7f)    /* less FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
-#define FUTEX_LOCK_PI 6
-#define FUTEX_LOCK_PI2 13
-#define FUTEX_TID_MASK 0x3fffffffu
+#define FUTEX_CMD(op) ((op) & FUTEX_CMD_MASK)
 /* pthread_mutex_t (nptl/pthread_mutex_*.c): the lock word at 0, __owner at
  * 8, __kind at 16; a robust or priority-inheriting kind keeps the owner in
  * the lock word. */
@@ -107,19 +105,31 @@ static int futex_kind(const struct cd_dump_view *v, struct cd_slot *s)
 	return CD_WAIT_FUTEX;
 }
 
+pid_t cd_mutex_owner(uintptr_t m, long futex_op, int (*read32)(uintptr_t, uint32_t *))
+{
+	uint32_t lock, kind = 0, owner;
+	if (read32(m, &lock) < 0 || lock == 0)
+		return 0; /* unreadable, or released since */
+	int cmd = FUTEX_CMD((int)futex_op);
+	read32(m + MUTEX_KIND, &kind);
+	if (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2 || (kind & (MUTEX_KIND_ROBUST | MUTEX_KIND_PI)))
+		return (pid_t)(lock & FUTEX_TID_MASK);
+	return read32(m + MUTEX_OWNER, &owner) == 0 && (int)owner > 0 ? (pid_t)owner : 0;
+}
+
+static int probe_u32(uintptr_t addr, uint32_t *out)
+{
+	int v;
+	if (read_int(addr, &v) < 0)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static void mutex_owner(struct cd_wait *w)
 {
-	int lock, kind = 0, owner = 0;
 	w->address = (uintptr_t)w->arg[0];
-	if (read_int(w->address, &lock) < 0 || lock == 0)
-		return; /* unreadable, or released since */
-	int cmd = FUTEX_CMD((int)w->arg[1]);
-	read_int(w->address + MUTEX_KIND, &kind);
-	if (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2 || (kind & (MUTEX_KIND_ROBUST | MUTEX_KIND_PI)))
-		owner = (int)((unsigned)lock & FUTEX_TID_MASK);
-	else if (read_int(w->address + MUTEX_OWNER, &owner) < 0)
-		owner = 0;
-	w->owner = owner > 0 ? owner : 0;
+	w->owner = cd_mutex_owner(w->address, (long)w->arg[1], probe_u32);
 }
 
 static void rwlock_owner(struct cd_wait *w)

@@ -88,6 +88,22 @@ static void on_quit(int sig, siginfo_t *info, void *ucv)
 	errno = saved;
 }
 
+/* What the signal would have done without us: the application's handler,
+ * nothing when ignored, or, at the default, the end of the process (the
+ * default of every signal passed on here: a real-time signal's, and those
+ * CRASHDUMP_DUMP_ON may name).  The relay's number is ours while we are
+ * armed; the application sees its own action for it (owned.c), and a
+ * delivery that is neither a relay nor a timer of ours comes here too. */
+static void pass_on(int sig, siginfo_t *info, void *uc)
+{
+	struct sigaction app;
+	cd_owned_app(sig, &app);
+	if (cd_action_is_handler(&app))
+		cd_owned_call_app(sig, info, uc);
+	else if (app.sa_handler == SIG_DFL && !(app.sa_flags & SA_SIGINFO))
+		cd_die(sig, info);
+}
+
 /* A signal of CRASHDUMP_DUMP_ON (a runner's SIGTERM, a user's SIGINT):
  * the dump, then what the signal would have done without us, the
  * application's handler, nothing if ignored, or the default's end. */
@@ -106,12 +122,7 @@ static void on_asked(int sig, siginfo_t *info, void *ucv)
 		handler_leave(quiet);
 	}
 	errno = saved;
-	struct sigaction app;
-	cd_owned_app(sig, &app);
-	if (cd_action_is_handler(&app))
-		cd_owned_call_app(sig, info, ucv);
-	else if (app.sa_handler == SIG_DFL)
-		cd_die(sig, info); /* every CRASHDUMP_DUMP_ON signal's default ends the process */
+	pass_on(sig, info, ucv);
 	errno = saved;
 }
 
@@ -148,13 +159,10 @@ int cd_asked_install(void)
 		if (!(cd_cfg.dump_on >> sig & 1))
 			continue;
 		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_sigaction = on_asked;
-		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-		cd_sig_quiet_set(&sa.sa_mask);
+		asked_action(sig, &sa); /* restarting, until the application's action is known */
 		if (cd_owned_take(sig, &sa) < 0)
 			return -1;
-		cd_asked_refresh(sig); /* now that the application's action is known */
+		cd_asked_refresh(sig);
 	}
 	return 0;
 }
@@ -167,19 +175,6 @@ static int watchdog_armed;
 static int is_watchdog(const siginfo_t *info)
 {
 	return info->si_code == SI_TIMER && info->si_value.sival_ptr == (void *)&watchdog_timer;
-}
-
-/* The relay signal's number is ours while we are armed; the application
- * sees its own action for it (owned.c), and any delivery that is neither a
- * relay nor the watchdog gets that action, as it would without us. */
-static void pass_on(int sig, siginfo_t *info, void *uc)
-{
-	struct sigaction app;
-	cd_owned_app(sig, &app);
-	if (cd_action_is_handler(&app))
-		cd_owned_call_app(sig, info, uc);
-	else if (app.sa_handler == SIG_DFL && !(app.sa_flags & SA_SIGINFO))
-		cd_die(sig, info); /* a real-time signal's default: termination */
 }
 
 static void on_relay(int sig, siginfo_t *info, void *ucv)

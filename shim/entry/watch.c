@@ -13,6 +13,7 @@
 #include "entry/handlers.h"
 #include "base/bounds.h"
 #include "base/config.h"
+#include "base/out.h"
 #include "base/real.h"
 #include "base/runtime.h"
 #include "base/tasks.h"
@@ -32,14 +33,7 @@
 /* The futex calls a lock or a join sleeps in for good: a wait with no
  * timeout (FUTEX_WAIT, FUTEX_WAIT_BITSET) or a priority-inheriting lock
  * with none (FUTEX_LOCK_PI, FUTEX_LOCK_PI2). */
-#define CMD(op) ((int)(op) & 0x7f)
-#define LOCK_PI2 13
-#define TID_MASK 0x3fffffffu
-#define WAITERS 0x80000000u
-/* pthread_mutex_t, as dump/waits.c reads it: __owner at 8, __kind at 16. */
-#define MUTEX_OWNER 8
-#define MUTEX_KIND 16
-#define KIND_OWNER_IN_WORD (16 | 32) /* robust, priority-inheriting */
+#define CMD(op) ((int)(op) & FUTEX_CMD_MASK)
 /* A process that used more than this share of one CPU in an interval is
  * at work: no deadlock is looked for. */
 #define BUSY_PER_MILLE 50
@@ -53,11 +47,13 @@ static int trigger_marker; /* its address marks the watch's relay */
 static long held_ms;
 static int answer;         /* 0 waiting, 1 + deadlocks found, -1 busy */
 
-static int64_t clock_ns(clockid_t c)
+/* The CPU the process used, less this thread's own. */
+static int64_t others_cpu_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	struct timespec p, t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &p);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (int64_t)(p.tv_sec - t.tv_sec) * 1000000000 + (p.tv_nsec - t.tv_nsec);
 }
 
 static int read_u32(uintptr_t addr, uint32_t *out)
@@ -95,28 +91,24 @@ static int index_of(uint32_t tid)
  * owner's tid with WAITERS, a contended mutex 2 with __owner beside it. */
 static int owner_of(const uint64_t *a)
 {
-	uint32_t word, kind, owner;
 	uint32_t expected = (uint32_t)a[2];
-	uintptr_t futex = (uintptr_t)a[0];
-	if (CMD(a[1]) == FUTEX_LOCK_PI || CMD(a[1]) == LOCK_PI2)
-		return read_u32(futex, &word) == 0 ? index_of(word & TID_MASK) : -1;
-	if ((expected & WAITERS) && index_of(expected & TID_MASK) >= 0)
-		return index_of(expected & TID_MASK);
-	if (expected > 2)
-		return index_of(expected); /* pthread_join: the joined thread's tid */
-	if (expected != 2 || read_u32(futex, &word) != 0 || word == 0 ||
-	    read_u32(futex + MUTEX_KIND, &kind) != 0)
-		return -1;
-	if (kind & KIND_OWNER_IN_WORD)
-		return index_of(word & TID_MASK);
-	return read_u32(futex + MUTEX_OWNER, &owner) == 0 ? index_of(owner) : -1;
+	int cmd = CMD(a[1]);
+	if (cmd != FUTEX_LOCK_PI && cmd != FUTEX_LOCK_PI2) {
+		if ((expected & FUTEX_WAITERS) && index_of(expected & FUTEX_TID_MASK) >= 0)
+			return index_of(expected & FUTEX_TID_MASK);
+		if (expected > 2)
+			return index_of(expected); /* pthread_join: the joined thread's tid */
+		if (expected != 2)
+			return -1;
+	}
+	return index_of((uint32_t)cd_mutex_owner((uintptr_t)a[0], (long)a[1], read_u32));
 }
 
 static int untimed_lock_wait(long nr, const uint64_t *a)
 {
 	int cmd = CMD(a[1]);
 	return nr == SYS_futex && a[3] == 0 &&
-	       (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI || cmd == LOCK_PI2);
+	       (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2);
 }
 
 /* One look: the cycles of the guessed wait-for graph, as one number that
@@ -164,10 +156,9 @@ static int confirm(pid_t tid, long ms)
 	__atomic_store_n(&answer, 0, __ATOMIC_RELEASE);
 	if (syscall(SYS_rt_tgsigqueueinfo, cd_rt.pid, tid, cd_rt.relay_sig, &si) != 0)
 		return 0;
-	int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (cd_cfg.timeout_ms + 2000) * 1000000LL;
+	int64_t deadline = cd_now_ns() + (cd_cfg.timeout_ms + 2000) * 1000000LL;
 	int got;
-	while ((got = __atomic_load_n(&answer, __ATOMIC_ACQUIRE)) == 0 &&
-	       clock_ns(CLOCK_MONOTONIC) < deadline) {
+	while ((got = __atomic_load_n(&answer, __ATOMIC_ACQUIRE)) == 0 && cd_now_ns() < deadline) {
 		struct timespec ts = { 0, 10000000 };
 		nanosleep(&ts, NULL);
 	}
@@ -187,13 +178,12 @@ static void *watch_main(void *arg)
 	interval_ms = interval_ms < 100 ? 100 : interval_ms > 5000 ? 5000 : interval_ms;
 	uint64_t seen = 0, refuted = 0;
 	int64_t since = 0;
-	int64_t cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	int64_t cpu = others_cpu_ns();
 	for (;;) {
 		struct timespec ts = { interval_ms / 1000, interval_ms % 1000 * 1000000L };
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
-		int64_t now = clock_ns(CLOCK_MONOTONIC);
-		int64_t cpu_now = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		int64_t now = cd_now_ns(), cpu_now = others_cpu_ns();
 		int busy = cpu_now - cpu > interval_ms * 1000000LL * BUSY_PER_MILLE / 1000;
 		cpu = cpu_now;
 		pid_t first = 0;
@@ -207,10 +197,16 @@ static void *watch_main(void *arg)
 			continue;
 		int confirmed = confirm(first, (long)((now - since) / 1000000));
 		if (confirmed > 0)
-			return NULL; /* one report a process */
+			break; /* one report a process */
 		if (confirmed == 0)
 			refuted = sig; /* a guess the threads' frames did not bear out */
 	}
+	/* Done, but never gone: its tid stays in cd_rt.watch_tid, which the
+	 * census leaves out, and an exited thread's tid could be reused by one
+	 * of the program's. */
+	for (;;)
+		pause();
+	return arg;
 }
 
 int cd_watch_start(void)
