@@ -1,8 +1,11 @@
 /* locked.c - bench fixture: THREADS threads blocked on 10 mutexes held by
  * 10 other threads, and two threads in a deadlock; "ready" on fd 3 once
  * every blocked thread is inside its futex wait, then main parks.
- * THREADS + 13 threads in all, main among them.  Context: normal context. */
+ * THREADS + 13 threads in all, main among them.  With a second argument
+ * "floor", SIGQUIT runs the floor round of floor_round.h over them
+ * instead (without the library).  Context: normal context. */
 #include "fixture.h"
+#include "floor_round.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,10 +19,13 @@
 
 static pthread_mutex_t locks[LOCKS], dl[2];
 static pthread_barrier_t held;
+/* Every thread but main: the holders, the deadlockers, then the waiters. */
+#define FIRST_WAITER (LOCKS + 2)
 static pid_t *tids;
 
 static void *holder(void *arg)
 {
+	tids[(long)arg] = (pid_t)syscall(SYS_gettid);
 	pthread_mutex_lock(&locks[(long)arg]);
 	pthread_barrier_wait(&held);
 	for (;;)
@@ -30,7 +36,7 @@ static void *holder(void *arg)
 static void *waiter(void *arg)
 {
 	long i = (long)arg;
-	tids[i] = (pid_t)syscall(SYS_gettid);
+	tids[FIRST_WAITER + i] = (pid_t)syscall(SYS_gettid);
 	pthread_mutex_lock(&locks[i % LOCKS]);
 	return NULL;
 }
@@ -38,6 +44,7 @@ static void *waiter(void *arg)
 static void *deadlocker(void *arg)
 {
 	long k = (long)arg;
+	tids[LOCKS + k] = (pid_t)syscall(SYS_gettid);
 	pthread_mutex_lock(&dl[k]);
 	pthread_barrier_wait(&held);
 	pthread_mutex_lock(&dl[1 - k]);
@@ -59,9 +66,14 @@ static int in_futex(pid_t tid)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 1000;
+	int floor = argc > 2 && strcmp(argv[2], "floor") == 0;
 	pthread_attr_t attr;
 	pthread_t t;
-	tids = calloc((size_t)n, sizeof *tids);
+	tids = calloc((size_t)(FIRST_WAITER + n), sizeof *tids);
+	if (!tids)
+		return 98;
+	if (floor)
+		floor_block_quit();
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, STACK);
 	for (int k = 0; k < LOCKS; k++)
@@ -81,9 +93,12 @@ int main(int argc, char **argv)
 			return 98;
 	for (long i = 0; i < n; i++) {
 		struct timespec ts = { 0, 200000 };
-		while (!__atomic_load_n(&tids[i], __ATOMIC_ACQUIRE) || !in_futex(tids[i]))
+		pid_t *tid = &tids[FIRST_WAITER + i];
+		while (!__atomic_load_n(tid, __ATOMIC_ACQUIRE) || !in_futex(*tid))
 			nanosleep(&ts, NULL);
 	}
+	if (floor)
+		floor_install(tids, (int)(FIRST_WAITER + n));
 	fixture_ready();
 	for (;;)
 		pause();
