@@ -119,6 +119,7 @@ def parse_json(line):
         extra = ', '.join(x for x in (sig.get('code'), 'address %s' % sig['address'] if sig.get('address') else None) if x)
         what += ' (%s)' % extra if extra else ''
         what += ', sent by pid %s' % sig['sender_pid'] if sig.get('sender_pid') else ''
+        what += ", raised again by the program's handler" if sig.get('reraised') is True else ''
     threads = [t for t in obj.get('threads') or [] if isinstance(t, dict)]
     r = {'what': what, 'pid': str(obj.get('pid')),
          'program': os.path.basename(str(obj.get('exe') or '?')),

@@ -33,6 +33,7 @@ check("signal.name"; .signal.name | type == "string"),
 check("signal.code"; .signal.code | type == "string" or type == "number"),
 check("signal.address"; .signal.address | hex_or_null),
 check("signal.sender_pid"; .signal.sender_pid | . == null or num),
+check("signal.reraised"; .signal.reraised | type == "boolean"),
 check("signal.thread"; .signal.thread | num),
 check("threads_real"; .threads_real | num),
 check("threads_pooled"; .threads_pooled | num),
@@ -95,7 +96,7 @@ check("groups cover the threads"; ([.groups[].tids[]] | sort) == ([.threads[].ti
 	assert_jq '.reason' signal
 	assert_jq '.pid' "$PID"
 	assert_jq '.exe' "$FIX/core_threadset"
-	assert_jq '.signal' "{\"number\":3,\"name\":\"SIGQUIT\",\"code\":\"SI_USER\",\"address\":null,\"sender_pid\":$BASHPID,\"thread\":$(jqr '.threads[0].tid')}"
+	assert_jq '.signal' "{\"number\":3,\"name\":\"SIGQUIT\",\"code\":\"SI_USER\",\"address\":null,\"sender_pid\":$BASHPID,\"thread\":$(jqr '.threads[0].tid'),\"reraised\":false}"
 	assert_jq '[.threads[].crashed] | unique' '[false]'
 	assert_jq '[.threads[].registers] | unique' '[null]'
 	assert_jq '[.threads[].truncated] | unique' '[false]'

@@ -50,7 +50,10 @@ check_falls_back() {
 		assert_equal "$first" \
 			"crashdump: SIGSEGV (SEGV_ACCERR, address $page) in pid ${first##* in pid }"
 	else
-		assert_regex "$first" '^crashdump: SIGSEGV \(SI_TKILL\) in pid ([0-9]+) \(crash_recover\), sent by pid \1$'
+		# The fault itself, not the handler's raise(): its address, and
+		# the stack from the faulting write in main.
+		assert_regex "$first" "^crashdump: SIGSEGV \\(SEGV_ACCERR, address $page\\) in pid [0-9]+ \\(crash_recover\\), raised again by the program's handler\$"
+		assert_regex "$(grep -m 1 '^#0 ' <<<"$stderr")" '^#0 0x[0-9a-f]+ main\+0x[0-9a-f]+ \('
 	fi
 	run grep -Ec "$TRAILER_RE" <<<"$stderr"
 	assert_output 1
@@ -147,6 +150,42 @@ check_falls_back() {
 	check_falls_back bsd_signal reraise
 }
 
+@test "JSON: a fault raised again by the program's handler has its own code and address, reraised true; a raise of its own, false" {
+	CRASHDUMP_FORMAT=json run -139 --separate-stderr with_lib "$FIX/crash_recover" sigaction reraise
+	crash_json
+	assert_jq '.signal.code' SEGV_ACCERR
+	assert_jq '.signal.address' "${lines[3]#page }"
+	assert_jq '.signal.sender_pid' null
+	assert_jq '.signal.reraised' true
+	assert_jq '.threads[0].frames[0].function' main
+
+	CRASHDUMP_FORMAT=json run -139 --separate-stderr with_lib "$FIX/crash_recover" sigaction longjmp-raise
+	crash_json
+	assert_jq '.signal.code' SI_TKILL
+	assert_jq '.signal.reraised' false
+}
+
+@test "a handler that siglongjmps out, then a raise(SIGSEGV) of main's own: the raise is reported, not the old fault" {
+	run -139 --separate-stderr with_lib "$FIX/crash_recover" sigaction longjmp-raise
+	assert_line 'recovered 1000 faults'
+	assert_regex "$(head -n 1 <<<"$stderr")" '^crashdump: SIGSEGV \(SI_TKILL\) in pid ([0-9]+) \(crash_recover\), sent by pid \1$'
+	assert_regex "$(grep -m 1 '^#1 ' <<<"$stderr")" '^#1 0x[0-9a-f]+ raise\+0x[0-9a-f]+ \('
+	assert_regex "$(tail -n 1 <<<"$stderr")" '^crashdump: 1 of 1 threads dumped in '
+}
+
+@test "Python's faulthandler (pytest turns it on): its traceback, then the report of the fault itself, status 139" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	run -139 --separate-stderr with_lib python3 -X faulthandler -c 'import ctypes; ctypes.string_at(0)'
+	assert_regex "$stderr" 'Fatal Python error: Segmentation fault'
+	assert_regex "$(grep -m 1 '^crashdump: SIG' <<<"$stderr")" \
+		"^crashdump: SIGSEGV \\(SEGV_MAPERR, address 0x0\\) in pid [0-9]+ \\(python3[.0-9]*\\), raised again by the program's handler\$"
+	# The stack starts at the faulting read: no frame of the handler's
+	# raise(), nor of ours.
+	refute_regex "$stderr" $'\n#[0-9]+ [^\n]*(raise|pthread_kill|on_fatal)'
+	refute_regex "$stderr" $'\n#[0-9]+ [^\n]*libcrashdump'
+	assert_regex "$(tail -n 1 <<<"$stderr")" '^crashdump: 1 of 1 threads dumped in '
+}
+
 @test "without the library the fixture behaves the same (its expectations are libc's)" {
 	run -0 "$FIX/crash_recover" sigaction mprotect
 	assert_app_view
@@ -156,4 +195,6 @@ check_falls_back() {
 	assert_line 'recovered 1000 faults'
 	run -139 "$FIX/crash_recover" signal default
 	assert_app_view
+	run -139 "$FIX/crash_recover" sigaction longjmp-raise
+	assert_line 'recovered 1000 faults'
 }

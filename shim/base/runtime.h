@@ -32,6 +32,7 @@ struct cd_runtime {
 extern struct cd_runtime cd_rt;
 
 struct cd_walk;
+struct cd_app_call;
 
 /* One thread's state.  Initial-exec TLS: no allocation on first access,
  * so any member may be read or written in a signal handler. */
@@ -45,6 +46,9 @@ struct cd_thread {
 	int dying_sig;           /* the fatal signal whose report this thread writes */
 	void *crash_uc;          /* crashed while another thread dumps: its answer is
 	                            this context's stack */
+	struct cd_app_call *app_call; /* the fault whose application handler runs here
+	                            (entry/on_fatal.c), in that call's frame */
+	uintptr_t app_call_token; /* what that frame holds while it is live */
 	/* dump/unwind.c and entry/sigmask.c: the quiet walk */
 	int mask_quiet;          /* the handler's mask blocks the quiet set already */
 	int walk_quiet;          /* inside a walk whose mask is quiet */

@@ -25,7 +25,7 @@
  * right to do so until the process is gone, so a second crasher never
  * starts a second report: it answers the first one's relay as a crashed
  * thread (cd_tls.crash_uc) and waits, bounded, for the end. */
-static void report(int sig, siginfo_t *info, ucontext_t *uc)
+static void report(int sig, siginfo_t *info, ucontext_t *uc, int reraised)
 {
 	pid_t self = cd_gettid();
 	int64_t deadline = cd_now_ns() +
@@ -38,7 +38,7 @@ static void report(int sig, siginfo_t *info, ucontext_t *uc)
 			break;
 		if (claim == 1) {
 			struct cd_trigger t = { .reason = CD_REASON_SIGNAL, .signo = sig, .info = info,
-			                        .uc = uc, .fatal = 1 };
+			                        .uc = uc, .fatal = 1, .reraised = reraised };
 			cd_tls.crash_uc = NULL;
 			cd_tls.dying_sig = sig;
 			cd_dump(&t);
@@ -63,6 +63,58 @@ static void report(int sig, siginfo_t *info, ucontext_t *uc)
 static int in_our_code(void)
 {
 	return cd_tls.in_handler > 0 || cd_tls.dump_sig != 0 || cd_tls.crash_uc != NULL;
+}
+
+/* The application's handler of a fault, while it runs.  Many handlers
+ * (Python's faulthandler, which pytest enables; crash reporters) print
+ * what they can, reset the default and raise the signal again: the report
+ * is then of the fault, its address and the stack from the faulting
+ * instruction, not of the raise() inside their handler.  A handler that
+ * siglongjmps out leaves the record behind, in a frame that later calls
+ * reuse: the token, a value of this thread's count that the frame holds
+ * while it is live, tells the two apart. */
+struct cd_app_call {
+	int sig;
+	siginfo_t *info;
+	void *uc;
+	uintptr_t token;
+};
+
+/* How deep below our frame a handler's raise() may be (its own frames
+ * and any signal frame in between). */
+#define APP_HANDLER_SPAN (1u << 20)
+
+static void call_app(int sig, siginfo_t *info, void *uc)
+{
+	struct cd_app_call call = { sig, info, uc, 0 };
+	struct cd_app_call *outer = cd_tls.app_call;
+	uintptr_t outer_token = cd_tls.app_call_token;
+	call.token = (++cd_tls.app_call_token * 0x9e3779b97f4a7c15ull) ^ (uintptr_t)&call;
+	cd_tls.app_call_token = call.token;
+	__atomic_store_n(&cd_tls.app_call, &call, __ATOMIC_RELEASE);
+	cd_owned_call_app(sig, info, uc);
+	__atomic_store_n(&cd_tls.app_call, outer, __ATOMIC_RELEASE);
+	cd_tls.app_call_token = outer_token;
+}
+
+/* The fault whose handler sent this signal to its own thread, with the
+ * handler still running (this signal interrupted it, deeper on the same
+ * stack), or NULL.  The record is taken first: if its memory is gone, the
+ * fault of reading it comes back here with none. */
+static const struct cd_app_call *raised_again(int sig, const siginfo_t *info, const ucontext_t *uc)
+{
+	struct cd_app_call *c = cd_tls.app_call;
+	uintptr_t token = cd_tls.app_call_token;
+	if (!c || (info->si_code != SI_TKILL && info->si_code != SI_USER) ||
+	    info->si_pid != cd_rt.pid)
+		return NULL;
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP], at = (uintptr_t)c;
+	if (sp >= at || at - sp > APP_HANDLER_SPAN)
+		return NULL;
+	cd_tls.app_call = NULL;
+	if (c->token != token || c->sig != sig)
+		return NULL;
+	return c;
 }
 
 static void on_fatal(int sig, siginfo_t *info, void *ucv)
@@ -102,21 +154,26 @@ static void on_fatal(int sig, siginfo_t *info, void *ucv)
 		/* JVMs, GC barriers and wasm runtimes fault on purpose: when the
 		 * handler returns, the fault was theirs to fix.  If it was not,
 		 * it comes back here, with their handler reset or not. */
-		cd_owned_call_app(sig, info, ucv);
+		call_app(sig, info, ucv);
 		errno = saved;
 		return;
 	}
+	/* The death below is still the raise's: at once, as without us. */
+	const struct cd_app_call *fault = app_handles ? NULL : raised_again(sig, info, ucv);
 	if (!app_handles && app.sa_handler == SIG_IGN && !(app.sa_flags & SA_SIGINFO) &&
 	    info->si_code <= 0 && sig != SIGABRT) {
 		errno = saved; /* an ignored signal sent by a process */
 		return;
 	}
 
-	report(sig, info, ucv);
+	if (fault)
+		report(sig, fault->info, fault->uc, 1);
+	else
+		report(sig, info, ucv, 0);
 	/* abort() handlers (test frameworks catch it) come after the report:
 	 * abort() resets SIGABRT behind our back if the handler returns. */
 	if (app_handles)
-		cd_owned_call_app(sig, info, ucv);
+		call_app(sig, info, ucv);
 	cd_die(sig, info);
 	errno = saved;
 }

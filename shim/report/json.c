@@ -110,6 +110,9 @@ static void signal_obj(struct cd_out *o, const struct cd_dump_view *v)
 	cd_out_char(o, ',');
 	key(o, "thread");
 	cd_out_dec(o, cd_view_slot(v, 0)->tid);
+	cd_out_char(o, ',');
+	key(o, "reraised");
+	cd_out_str(o, t->reraised ? "true" : "false");
 	cd_out_char(o, '}');
 }
 

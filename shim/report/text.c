@@ -71,6 +71,8 @@ static void first_line(struct cd_out *o, const struct cd_dump_view *v)
 		cd_out_str(o, ", sent by pid ");
 		cd_out_dec(o, t->info->si_pid);
 	}
+	if (t->reraised)
+		cd_out_str(o, ", raised again by the program's handler");
 	cd_out_eol(o);
 }
 

@@ -22,6 +22,8 @@ struct cd_trigger {
 	const siginfo_t *info; /* CD_REASON_SIGNAL */
 	ucontext_t *uc;        /* the coordinator's interrupted context */
 	int fatal;             /* a fatal signal: registers and "crashed" are reported */
+	int reraised;          /* the program's handler of this fault raised it again
+	                          (info and uc are the fault's, not the raise's) */
 	long held_ms;          /* CD_REASON_DEADLOCK: how long the watch saw the cycle */
 };
 
