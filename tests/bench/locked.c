@@ -7,7 +7,8 @@
 #include "fixture.h"
 #include "floor_round.h"
 
-#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,16 +52,29 @@ static void *deadlocker(void *arg)
 	return NULL;
 }
 
-/* 1 when /proc/self/task/TID/syscall shows the futex call. */
-static int in_futex(pid_t tid)
+/* How many threads sleep in the kernel on m's futex word: a requeue of
+ * them all onto the same word, which moves none and wakes none, counts
+ * them.  Not /proc/self/task/TID/syscall: a /proc entry read for each
+ * thread stays cached until the thread's exit, which it slows (5-6 ms for
+ * 1000 threads here), and a program that hangs reads no such entries. */
+static long sleepers(pthread_mutex_t *m)
 {
-	char path[64], buf[32];
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	return n > 0 && atoi(buf) == SYS_futex;
+	int *word = &m->__data.__lock;
+	int v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+	return syscall(SYS_futex, word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)(long)INT_MAX, word, v);
+}
+
+/* Polls until every mutex has its expected sleepers (the waiters and the
+ * two deadlockers). */
+static void wait_asleep(long n)
+{
+	struct timespec ts = { 0, 200000 };
+	for (int k = 0; k < LOCKS; k++)
+		while (sleepers(&locks[k]) != n / LOCKS + (k < n % LOCKS))
+			nanosleep(&ts, NULL);
+	for (int k = 0; k < 2; k++)
+		while (sleepers(&dl[k]) != 1)
+			nanosleep(&ts, NULL);
 }
 
 int main(int argc, char **argv)
@@ -91,12 +105,10 @@ int main(int argc, char **argv)
 	for (long i = 0; i < n; i++)
 		if (pthread_create(&t, &attr, waiter, (void *)i) != 0)
 			return 98;
-	for (long i = 0; i < n; i++) {
-		struct timespec ts = { 0, 200000 };
-		pid_t *tid = &tids[FIRST_WAITER + i];
-		while (!__atomic_load_n(tid, __ATOMIC_ACQUIRE) || !in_futex(*tid))
-			nanosleep(&ts, NULL);
-	}
+	wait_asleep(n);
+	for (long i = 0; i < n; i++)
+		if (!__atomic_load_n(&tids[FIRST_WAITER + i], __ATOMIC_ACQUIRE))
+			return 97; /* asleep on the lock before its tid is stored: cannot be */
 	if (floor)
 		floor_install(tids, (int)(FIRST_WAITER + n));
 	fixture_ready();
