@@ -75,7 +75,11 @@ void cd_dump_after_fork(void)
 	acks = 0;
 }
 
-static int slots_reserve(int n, int frames)
+/* `populate`, for a dump that needs more slots than the reserve: every
+ * page is written within the round, and one mmap that fills them all
+ * costs less than a fault on each, taken one by one by the coordinator
+ * (0.55-1.0 ms against 0.63-1.8 for 1013 slots here). */
+static int slots_reserve(int n, int frames, int populate)
 {
 	if (slot_area && n <= slot_cap && frames == slot_frames)
 		return 0;
@@ -83,7 +87,8 @@ static int slots_reserve(int n, int frames)
 	stride = (stride + 63) & ~(size_t)63;
 	int cap = n < CD_RESERVED_SLOTS ? CD_RESERVED_SLOTS : n;
 	void *p = mmap(NULL, stride * (size_t)cap, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (populate ? MAP_POPULATE : 0),
+	               -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	__atomic_store_n(&slot_cap, 0, __ATOMIC_RELEASE);
@@ -100,7 +105,7 @@ static int slots_reserve(int n, int frames)
  * a dump: address space, not memory. */
 int cd_dump_prepare(void)
 {
-	return slots_reserve(CD_RESERVED_SLOTS, cd_cfg.max_frames);
+	return slots_reserve(CD_RESERVED_SLOTS, cd_cfg.max_frames, 0);
 }
 
 struct capture_job {
@@ -341,7 +346,7 @@ static void init_slot(struct cd_slot *s, pid_t tid)
 int cd_round_begin(int n, int64_t deadline, struct cd_dump_view *v)
 {
 	int fit = n;
-	if (slots_reserve(n, cd_cfg.max_frames) < 0 && n > slot_cap)
+	if (slots_reserve(n, cd_cfg.max_frames, 1) < 0 && n > slot_cap)
 		fit = slot_cap;
 	if (fit == 0)
 		return 0;
