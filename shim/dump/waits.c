@@ -20,7 +20,6 @@
 #include "report/names.h"
 
 #include <errno.h>
-#include <string.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -78,61 +77,30 @@ static int in_libc(const char *module)
 	return n >= k && cd_strneq(module + n - k, libc, k);
 }
 
-/* What one frame tells of a futex wait: the kind, or -1 (nothing: look
- * at the next frame). */
-static int frame_kind(uintptr_t pc, int exact)
-{
-	struct cd_frame_info fi;
-	cd_symbolize(pc, !exact, &fi);
-	const char *f = fi.function;
-	if (!f || !fi.module || !in_libc(fi.module))
-		return -1;
-	if (has(f, "lll_lock_wait_private"))
-		return CD_WAIT_FUTEX; /* glibc's own locks: no owner kept */
-	if (has(f, "lll_lock_wait") || has(f, "pthread_mutex_") || has(f, "lll_clocklock") ||
-	    has(f, "futex_lock_pi"))
-		return CD_WAIT_MUTEX;
-	if (has(f, "rwlock"))
-		return CD_WAIT_RWLOCK;
-	if (has(f, "pthread_cond_"))
-		return CD_WAIT_CONDVAR;
-	if (has(f, "sem_wait") || has(f, "sem_timedwait") || has(f, "sem_clockwait"))
-		return CD_WAIT_SEMAPHORE;
-	if (has(f, "join"))
-		return CD_WAIT_JOIN;
-	return -1;
-}
-
-/* The same few frames recur in every waiter (a thousand threads on ten
- * mutexes have three or four distinct ones): each is judged once per
- * dump.  Keyed by the address looked up plus one (0: empty), cleared at
- * each dump, as the modules may have changed in between. */
-#define KIND_MEMO 256
-static struct {
-	uintptr_t key;
-	int kind;
-} kind_memo[KIND_MEMO];
-
-static int frame_kind_memo(uintptr_t pc, int exact)
-{
-	uintptr_t key = (exact ? pc : pc - 1) + 1;
-	unsigned h = (unsigned)((key ^ key >> 12) % KIND_MEMO);
-	if (kind_memo[h].key != key) {
-		kind_memo[h].key = key;
-		kind_memo[h].kind = frame_kind(pc, exact);
-	}
-	return kind_memo[h].kind;
-}
-
 /* Which primitive waits on a futex, from the innermost functions of libc. */
 static int futex_kind(const struct cd_dump_view *v, struct cd_slot *s)
 {
 	uintptr_t *pcs = cd_slot_pcs(s);
 	uint8_t *exact = cd_slot_exact(s, v->frames);
 	for (int k = 0; k < s->nframes && k < 6; k++) {
-		int kind = frame_kind_memo(pcs[k], exact[k]);
-		if (kind >= 0)
-			return kind;
+		struct cd_frame_info fi;
+		cd_symbolize(pcs[k], !exact[k], &fi);
+		const char *f = fi.function;
+		if (!f || !fi.module || !in_libc(fi.module))
+			continue;
+		if (has(f, "lll_lock_wait_private"))
+			return CD_WAIT_FUTEX; /* glibc's own locks: no owner kept */
+		if (has(f, "lll_lock_wait") || has(f, "pthread_mutex_") || has(f, "lll_clocklock") ||
+		    has(f, "futex_lock_pi"))
+			return CD_WAIT_MUTEX;
+		if (has(f, "rwlock"))
+			return CD_WAIT_RWLOCK;
+		if (has(f, "pthread_cond_"))
+			return CD_WAIT_CONDVAR;
+		if (has(f, "sem_wait") || has(f, "sem_timedwait") || has(f, "sem_clockwait"))
+			return CD_WAIT_SEMAPHORE;
+		if (has(f, "join"))
+			return CD_WAIT_JOIN;
 	}
 	return CD_WAIT_FUTEX;
 }
@@ -345,7 +313,6 @@ static void missing_wait(struct cd_slot *s)
 
 void cd_waits_decode(struct cd_dump_view *v)
 {
-	memset(kind_memo, 0, sizeof kind_memo);
 	for (int i = 0; i < v->nslots; i++) {
 		struct cd_slot *s = cd_view_slot(v, i);
 		struct cd_wait *w = &s->wait;
